@@ -1,0 +1,16 @@
+export { Kernel, poe_kernel, type Destination, type DieInfo, type Dispatch, type KernelOptions } from './kernel.js';
+export {
+  Session,
+  type InlineStates,
+  type MethodBinding,
+  type Postback,
+  type SessionFlags,
+  type SessionOptions,
+  type StateBindings,
+} from './session.js';
+export * from './slots.js';
+export { EEXIST, EINVAL, ENOSYS, EPERM, ESRCH, KernelError, SessionDiedError, UsageError, type Errno } from './errors.js';
+export type { RemovedAlarm } from './event-queue.js';
+export type { Watched } from './handles.js';
+export { time } from './clock.js';
+export { waitStatus } from './children.js';

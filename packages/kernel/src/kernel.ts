@@ -1,0 +1,828 @@
+import type { ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { AliasTable } from './aliases.js';
+import { callerSite } from './caller.js';
+import { ChildWatchers } from './children.js';
+import { time } from './clock.js';
+import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, UsageError } from './errors.js';
+import { EventQueue, type RemovedAlarm } from './event-queue.js';
+import { ExtraRefs } from './extrefs.js';
+import { Handles, type Watched } from './handles.js';
+import {
+  ET_ALARM,
+  ET_CALL,
+  ET_CHILD,
+  ET_GC,
+  ET_PARENT,
+  ET_POST,
+  ET_SIGCLD,
+  ET_SIGDIE,
+  ET_SIGNAL,
+  ET_START,
+  ET_STOP,
+  type QueuedEvent,
+} from './queued-event.js';
+import { Session, State } from './session.js';
+import { SessionTable } from './sessions.js';
+import { SIGTYPE_NONMASKABLE, SIGTYPE_TERMINAL, SignalDispatch, SignalWatchers, signalType } from './signals.js';
+
+/** Where an event can be sent: a Session, a session ID, an alias (or the kernel itself). */
+export type Destination = Session | Kernel | number | string;
+
+/** The payload of a DIE signal (ARG1 of its handler), as POE builds it. */
+export interface DieInfo {
+  source_session: Session | Kernel;
+  dest_session: Session;
+  event: string;
+  file: string | undefined;
+  line: number | undefined;
+  from_state: string | undefined;
+  /** The error as a string, as POE's `$@`. */
+  error_str: string;
+  /** What the handler threw. */
+  error: unknown;
+}
+
+/** One event dispatched to a handler, as the kernel's dispatch stream reports it. */
+export interface Dispatch {
+  /** Epoch seconds. */
+  time: number;
+  session: Session;
+  event: string;
+  sender: Session | Kernel;
+  args: readonly unknown[];
+}
+
+export interface KernelOptions {
+  /** Fill CALLER_FILE and CALLER_LINE for every event (slow: a stack capture per post). Default false. */
+  callerInfo?: boolean;
+  /** Where warnings and traces go. Default: standard error. */
+  warn?: (line: string) => void;
+  /** How long the kernel dispatches before giving Node's event loop a turn, in ms. Default 5. */
+  sliceMs?: number;
+}
+
+interface RunLoop {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+  condition: (() => boolean) | undefined;
+}
+
+let dispatching: Kernel | undefined;
+
+/** The kernel whose handler is running now, if any. */
+export function activeKernel(): Kernel | undefined {
+  return dispatching;
+}
+
+let kernelCount = 0;
+
+/**
+ * POE::Kernel: schedules sessions, delivers their events, timers and signals. A facade over the
+ * resource managers (sessions, aliases, extra refs, handles, events, signals, child processes).
+ * Node's own event loop is the loop: the kernel drains its queue in slices between Node's turns.
+ */
+export class Kernel {
+  /** The top-level sessions: the kernel is the root of the session tree. */
+  readonly children = new Set<Session>();
+  /** Why the last call that returned false or undefined failed (POE's `$!`). */
+  lastError: KernelError | undefined = undefined;
+
+  private readonly id: string;
+  private readonly sessions = new SessionTable(this);
+  private readonly aliases = new AliasTable(this.sessions);
+  private readonly extrefs = new ExtraRefs(this.sessions);
+  private readonly handles = new Handles(this.sessions);
+  private readonly queue = new EventQueue(this, this.sessions);
+  private readonly signals = new SignalWatchers(this);
+  private readonly childWatchers = new ChildWatchers(this, this.sessions);
+  private readonly dispatchListeners: ((dispatch: Dispatch) => void)[] = [];
+  private readonly callerInfo: boolean;
+  private readonly warnLine: (line: string) => void;
+  private readonly sliceMs: number;
+
+  private activeSession: Session | Kernel = this;
+  private activeEvent: string | undefined = undefined;
+  private activeType = 0;
+  private sigDispatch: SignalDispatch | undefined = undefined;
+  private exception: Error | undefined = undefined;
+  /** Clock reading that stamps posted events; refreshed each batch and whenever a timer is set. */
+  private now = time();
+  private inSlice = false;
+  private loop: RunLoop | undefined = undefined;
+  private immediate: NodeJS.Immediate | undefined = undefined;
+  private timeout: NodeJS.Timeout | undefined = undefined;
+  private clockCountdown = 256;
+
+  constructor(options: KernelOptions = {}) {
+    this.callerInfo = options.callerInfo ?? false;
+    this.warnLine = options.warn ?? ((line) => process.stderr.write(`${line}\n`));
+    this.sliceMs = options.sliceMs ?? 5;
+    this.id = [hostname(), process.pid.toString(16), Date.now().toString(16), (++kernelCount).toString(16)].join('-');
+  }
+
+  // ---- Messages ---------------------------------------------------------------------------
+
+  /** Queues `event` for `dest`. False (with `lastError`) when `dest` names no session. */
+  post(dest: Destination, event: string, ...args: unknown[]): boolean {
+    const session = this.resolve(dest);
+    if (session === undefined) return this.unresolved(dest, 'post');
+    this.enqueuePost(session, event, args, this.post);
+    return true;
+  }
+
+  /** Queues `event` for the current session. */
+  yield(event: string, ...args: unknown[]): void {
+    const session = this.requireSession('yield');
+    this.enqueuePost(session, event, args, this.yield);
+  }
+
+  /** Runs `event` in `dest` now and returns what its handler returns (undefined, with `lastError`, when `dest` names no session). */
+  call(dest: Destination, event: string, ...args: unknown[]): unknown {
+    const session = this.resolve(dest);
+    if (session === undefined) {
+      this.unresolved(dest, 'call');
+      return undefined;
+    }
+    const site = this.site(session, this.call);
+    const result =
+      session === this.activeSession && session !== this
+        ? (session as Session).invoke(session, event, args, site?.file, site?.line, this.activeEvent)
+        : this.dispatch(session, this.activeSession, event, ET_CALL, args, site?.file, site?.line, this.activeEvent);
+    if (this.exception !== undefined && !this.inSlice) this.rethrow();
+    return result;
+  }
+
+  // ---- Timers -------------------------------------------------------------------------------
+
+  /** Clears the current session's alarms named `event`, then sets one at `time` if given. */
+  alarm(event: string, at?: number, ...args: unknown[]): 0 | Errno {
+    const session = this.requireSession('alarm');
+    if (typeof event !== 'string') return this.fail(EINVAL, 'invalid parameter to alarm() call');
+    this.queue.removeAlarms(session, event);
+    if (at !== undefined && at !== null) this.setTimer(session, event, at, args, this.alarm);
+    return 0;
+  }
+
+  /** Adds an alarm without clearing others of the same name. */
+  alarm_add(event: string, at: number, ...args: unknown[]): 0 | Errno {
+    const session = this.requireSession('alarm_add');
+    if (typeof event !== 'string' || typeof at !== 'number') return this.fail(EINVAL, 'invalid parameter to alarm_add() call');
+    this.setTimer(session, event, at, args, this.alarm_add);
+    return 0;
+  }
+
+  /** Clears the current session's alarms named `event`, then sets one `seconds` from now if given. */
+  delay(event: string, seconds?: number, ...args: unknown[]): 0 | Errno {
+    const session = this.requireSession('delay');
+    if (typeof event !== 'string') return this.fail(EINVAL, 'invalid parameter to delay() call');
+    this.queue.removeAlarms(session, event);
+    if (seconds !== undefined && seconds !== null) this.setTimer(session, event, time() + seconds, args, this.delay);
+    return 0;
+  }
+
+  delay_add(event: string, seconds: number, ...args: unknown[]): 0 | Errno {
+    const session = this.requireSession('delay_add');
+    if (typeof event !== 'string' || typeof seconds !== 'number') return this.fail(EINVAL, 'invalid parameter to delay_add() call');
+    this.setTimer(session, event, time() + seconds, args, this.delay_add);
+    return 0;
+  }
+
+  /** Sets an alarm and returns its ID (undefined, with `lastError`, on bad arguments). */
+  alarm_set(event: string, at: number, ...args: unknown[]): number | undefined {
+    const session = this.requireSession('alarm_set');
+    if (typeof event !== 'string') return this.failUndefined(EINVAL, 'undefined event name in alarm_set()');
+    if (typeof at !== 'number') return this.failUndefined(EINVAL, 'undefined time in alarm_set()');
+    return this.setTimer(session, event, at, args, this.alarm_set);
+  }
+
+  delay_set(event: string, seconds: number, ...args: unknown[]): number | undefined {
+    const session = this.requireSession('delay_set');
+    if (typeof event !== 'string') return this.failUndefined(EINVAL, 'undefined event name in delay_set()');
+    if (typeof seconds !== 'number') return this.failUndefined(EINVAL, 'undefined seconds in delay_set()');
+    return this.setTimer(session, event, time() + seconds, args, this.delay_set);
+  }
+
+  /** Moves an alarm by `delta` seconds; returns its new due time. */
+  alarm_adjust(id: number, delta: number): number | undefined {
+    const session = this.requireSession('alarm_adjust');
+    if (typeof id !== 'number' || typeof delta !== 'number') return this.failUndefined(EINVAL, 'alarm_adjust() needs an alarm ID and a delta');
+    const alarm = this.queue.alarm(session, id);
+    if (alarm === undefined) return this.failUndefined(ESRCH, `no alarm ${id} in ${session}`);
+    this.queue.retime(alarm, alarm.time + delta);
+    return alarm.time;
+  }
+
+  /** Makes an alarm due `seconds` from now; returns its new due time. */
+  delay_adjust(id: number, seconds: number): number | undefined {
+    const session = this.requireSession('delay_adjust');
+    if (typeof id !== 'number' || typeof seconds !== 'number') return this.failUndefined(EINVAL, 'delay_adjust() needs an alarm ID and seconds');
+    const alarm = this.queue.alarm(session, id);
+    if (alarm === undefined) return this.failUndefined(ESRCH, `no alarm ${id} in ${session}`);
+    this.queue.retime(alarm, time() + seconds);
+    return alarm.time;
+  }
+
+  /** Removes an alarm; returns its [name, time, args]. */
+  alarm_remove(id: number): RemovedAlarm | undefined {
+    const session = this.requireSession('alarm_remove');
+    if (typeof id !== 'number') return this.failUndefined(EINVAL, 'undefined alarm id in alarm_remove()');
+    const alarm = this.queue.alarm(session, id);
+    if (alarm === undefined) return this.failUndefined(ESRCH, `no alarm ${id} in ${session}`);
+    return this.queue.removeAlarm(alarm);
+  }
+
+  /** Removes all the current session's alarms; returns each as [name, time, ...args]. */
+  alarm_remove_all(): unknown[][] {
+    const session = this.requireSession('alarm_remove_all');
+    return this.queue.removeAlarms(session).map(([name, at, args]) => [name, at, ...args]);
+  }
+
+  // ---- Aliases and IDs ------------------------------------------------------------------------
+
+  alias_set(alias: string): 0 | Errno {
+    const session = this.requireSession('alias_set');
+    const owner = this.aliases.resolve(alias);
+    if (owner !== undefined) return owner === session ? 0 : this.fail(EEXIST, `alias '${alias}' is in use by another session`);
+    this.aliases.add(session, alias);
+    return 0;
+  }
+
+  alias_remove(alias: string): 0 | Errno {
+    const session = this.requireSession('alias_remove');
+    const owner = this.aliases.resolve(alias);
+    if (owner === undefined) return this.fail(ESRCH, `alias '${alias}' does not exist`);
+    if (owner !== session) return this.fail(EPERM, `alias '${alias}' does not belong to current session`);
+    this.aliases.remove(session, alias);
+    return 0;
+  }
+
+  /** Resolves an alias (or session ID, or Session) into its live session. */
+  alias_resolve(alias: Destination): Session | undefined {
+    const session = this.resolve(alias);
+    if (session === undefined || session === this) return this.failUndefined(ESRCH, `cannot resolve '${String(alias)}' into a session`);
+    return session as Session;
+  }
+
+  /** The aliases of a session (the current one by default). */
+  alias_list(dest?: Destination): string[] {
+    const session = this.resolve(dest ?? this.activeSession);
+    if (session === undefined) {
+      this.fail(ESRCH, `cannot resolve '${String(dest)}' into a session`);
+      return [];
+    }
+    return session === this ? [] : [...(session as Session).aliases];
+  }
+
+  /** The kernel's unique ID. */
+  ID(): string {
+    return this.id;
+  }
+
+  ID_id_to_session(id: number | string): Session | Kernel | undefined {
+    if (id === this.id) return this;
+    const session = this.sessions.get(Number(id));
+    return session ?? this.failUndefined(ESRCH, `no session has ID ${id}`);
+  }
+
+  ID_session_to_id(session: Session | Kernel): number | string | undefined {
+    if (session === this) return this.id;
+    const live = session instanceof Session && session.alive && session.kernel === this;
+    return live ? (session as Session).id : this.failUndefined(ESRCH, `${String(session)} is not a live session of this kernel`);
+  }
+
+  // ---- Lifetimes ----------------------------------------------------------------------------
+
+  /** Adds an extra hold on a session under `tag`; returns the tag's count. */
+  refcount_increment(id: number | string, tag: string): number | undefined {
+    const session = this.sessions.get(Number(id));
+    if (session === undefined) return this.failUndefined(ESRCH, `session id ${id} does not exist`);
+    return this.extrefs.increment(session, tag);
+  }
+
+  refcount_decrement(id: number | string, tag: string): number | undefined {
+    const session = this.sessions.get(Number(id));
+    if (session === undefined) return this.failUndefined(ESRCH, `session id ${id} does not exist`);
+    return this.extrefs.decrement(session, tag);
+  }
+
+  /** Makes the current session a child of the kernel. */
+  detach_myself(): boolean {
+    const session = this.requireSession('detach_myself');
+    const parent = session.parent!;
+    if (parent === this) return this.fail(EPERM, `${session} is already a child of the kernel`), false;
+    if ((this.activeType & ET_START) === 0) this.dispatch(parent, this, '_child', ET_CHILD, ['lose', session, undefined]);
+    this.dispatch(session, this, '_parent', ET_PARENT, [parent, this]);
+    this.sessions.moveChild(session, this);
+    return true;
+  }
+
+  /** Makes a child of the current session a child of the kernel. */
+  detach_child(child: Destination): boolean {
+    const session = this.requireSession('detach_child');
+    const target = this.resolve(child);
+    if (target === undefined) return this.unresolved(child, 'detach_child');
+    if (target === this || (target as Session).parent !== session) return this.fail(EPERM, `${String(target)} is not a child of ${session}`), false;
+    const kid = target as Session;
+    this.dispatch(session, this, '_child', ET_CHILD, ['lose', kid, undefined]);
+    this.dispatch(kid, this, '_parent', ET_PARENT, [session, this]);
+    this.sessions.moveChild(kid, this);
+    return true;
+  }
+
+  // ---- Introspection ------------------------------------------------------------------------
+
+  get_active_session(): Session | Kernel {
+    return this.activeSession;
+  }
+
+  get_active_event(): string | undefined {
+    return this.activeEvent;
+  }
+
+  get_event_count(): number {
+    return this.queue.count;
+  }
+
+  get_next_event_time(): number | undefined {
+    return this.queue.nextTime();
+  }
+
+  /**
+   * Adds, replaces or (with no handler) removes a state of the current session:
+   * `state(event, fn)`, `state(event, object, method = event)`, `state(event)`.
+   */
+  state(event: string, handler?: Function | object, method?: string): 0 | Errno {
+    const session = this.activeSession;
+    if (session === this) return this.fail(ESRCH, 'state() must be called from a running session');
+    let state: State | undefined;
+    if (typeof handler === 'function' && method === undefined) state = new State(handler, undefined, event);
+    else if (handler !== undefined && handler !== null) state = new State(undefined, handler, method ?? event);
+    (session as Session).setState(event, state);
+    return 0;
+  }
+
+  // ---- Signals ------------------------------------------------------------------------------
+
+  /** Watches `signal` with `event` (ARG0 the signal name, then the signal's and these arguments); no event stops watching. */
+  sig(signal: string, event?: string, ...args: unknown[]): void {
+    const session = this.requireSession('sig');
+    if (event === undefined || event === null) this.signals.remove(session, signal);
+    else this.signals.add(session, signal, event, args);
+  }
+
+  /** Marks the signal being dispatched as handled, so a terminal signal does not stop its sessions. */
+  sig_handled(): void {
+    if (this.sigDispatch !== undefined) this.sigDispatch.handled++;
+  }
+
+  /** Sends a signal to a session and its descendants (to every session when `dest` is the kernel). */
+  signal(dest: Destination, signal: string, ...args: unknown[]): boolean {
+    const session = this.resolve(dest);
+    if (session === undefined) return this.unresolved(dest, 'signal');
+    this.enqueue(session, this.activeSession, '_signal', ET_SIGNAL, [signal, ...args]);
+    return true;
+  }
+
+  /** Watches a child process's exit: `event` gets ARG0 'CHLD', ARG1 the PID, ARG2 its wait status. Holds the session until then. */
+  sig_child(pid: number, event?: string, ...args: unknown[]): void {
+    const session = this.requireSession('sig_child');
+    if (event === undefined || event === null) this.childWatchers.unwatch(session, pid);
+    else this.childWatchers.watch(session, pid, event, args);
+  }
+
+  /** Tells the kernel about a child process, so `sig_child` and CHLD watchers learn of its exit. */
+  watchChildProcess(child: ChildProcess): void {
+    this.childWatchers.adopt(child);
+  }
+
+  // ---- Handles (for wheels and components) --------------------------------------------------
+
+  /** Something outside the kernel the session waits on: it holds the session alive until `unwatchHandle`. */
+  watchHandle(session: Session, handle: Watched): void {
+    this.handles.add(session, handle);
+  }
+
+  unwatchHandle(session: Session, handle: Watched): void {
+    this.handles.remove(session, handle);
+  }
+
+  // ---- Running ------------------------------------------------------------------------------
+
+  /** Runs until no session is left. Rejects with the error of a handler whose DIE nobody handled. */
+  run(): Promise<void> {
+    return this.startLoop(undefined);
+  }
+
+  /** Runs while `condition()` is true (checked between slices) and sessions are left. */
+  run_while(condition: () => boolean): Promise<void> {
+    return this.startLoop(condition);
+  }
+
+  /** Dispatches one batch of due events now, without waiting for I/O; false when no session is left. */
+  run_one_timeslice(): boolean {
+    if (this.sessions.count === 0) {
+      this.finalize();
+      if (this.exception !== undefined) this.rethrow();
+      return false;
+    }
+    const outer = this.inSlice;
+    this.inSlice = true;
+    try {
+      this.now = time();
+      this.runBatch(Infinity);
+    } finally {
+      this.inSlice = outer;
+    }
+    if (this.exception !== undefined) this.rethrow();
+    return true;
+  }
+
+  /** Stops every session, children before parents; `run()` then resolves. */
+  stop(): void {
+    const nodes = this.sessions.tree(this);
+    for (let i = nodes.length - 1; i > 0; i--) this.stopSession(nodes[i] as Session);
+    this.sessions.sweep(this.stopSession);
+    this.wake();
+  }
+
+  // ---- Tracing ------------------------------------------------------------------------------
+
+  /** Calls `listener` for every dispatch until the returned function is called. */
+  onDispatch(listener: (dispatch: Dispatch) => void): () => void {
+    this.dispatchListeners.push(listener);
+    return () => {
+      const i = this.dispatchListeners.indexOf(listener);
+      if (i >= 0) this.dispatchListeners.splice(i, 1);
+    };
+  }
+
+  /** @internal Writes a warning or trace line. */
+  warn(line: string): void {
+    this.warnLine(line);
+  }
+
+  toString(): string {
+    return `kernel ${this.id}`;
+  }
+
+  // ---- Internals ----------------------------------------------------------------------------
+
+  /** @internal Allocates a session and runs its `_start` (POE::Kernel::session_alloc). */
+  session_alloc(session: Session, args: readonly unknown[]): unknown {
+    const parent = this.activeSession;
+    session.alive = true;
+    session.id = this.sessions.add(session, parent);
+    const result = this.dispatch(session, parent, '_start', ET_START, [...args]);
+    if (!session.alive) return result;
+    this.dispatch(parent, this, '_child', ET_CHILD, ['create', session, result]);
+    if (!session.alive) return result;
+    // Holds the new session until the queue reaches this point, as POE's _garbage_collect event does.
+    this.enqueue(session, session, '_garbage_collect', ET_GC, []);
+    return result;
+  }
+
+  /** @internal Delivers a sig_child event. */
+  enqueueChildEvent(session: Session, event: string, args: unknown[]): void {
+    this.enqueue(session, this, event, ET_SIGCLD, args);
+  }
+
+  /** @internal Schedules a slice if the kernel is running and idle between slices. */
+  wake(): void {
+    if (this.loop !== undefined && !this.inSlice && this.immediate === undefined) this.scheduleImmediate();
+  }
+
+  private enqueuePost(session: Session | Kernel, event: string, args: unknown[], method: Function): void {
+    const site = this.site(session, method);
+    if (!this.inSlice) this.now = time();
+    this.queue.enqueue(session, this.activeSession, event, ET_POST, args, this.now, site?.file, site?.line, this.activeEvent);
+    if (!this.inSlice) this.wake();
+  }
+
+  private enqueue(dest: Session | Kernel, source: Session | Kernel, event: string, type: number, args: unknown[]): void {
+    if (!this.inSlice) this.now = time();
+    this.queue.enqueue(dest, source, event, type, args, this.now, undefined, undefined, this.activeEvent);
+    if (!this.inSlice) this.wake();
+  }
+
+  private setTimer(session: Session, event: string, at: number, args: unknown[], method: Function): number {
+    const site = this.site(session, method);
+    // Posts made after this timer must sort after it when it is already due.
+    this.now = Math.max(this.now, time());
+    const timer = this.queue.enqueue(session, session, event, ET_ALARM, args, at, site?.file, site?.line, this.activeEvent);
+    if (!this.inSlice) this.wake();
+    return timer.seq;
+  }
+
+  private site(dest: Session | Kernel, method: Function) {
+    return this.callerInfo || (dest !== this && (dest as Session).traced) ? callerSite(method) : undefined;
+  }
+
+  private resolve(dest: Destination): Session | Kernel | undefined {
+    if (typeof dest === 'string') {
+      const byAlias = this.aliases.resolve(dest);
+      if (byAlias !== undefined) return byAlias;
+      if (dest === this.id) return this;
+      return /^\d+$/.test(dest) ? this.sessions.get(Number(dest)) : undefined;
+    }
+    if (typeof dest === 'number') return this.sessions.get(dest);
+    if (dest === this) return this;
+    if (dest instanceof Session && dest.alive && dest.kernel === this) return dest as Session;
+    return undefined;
+  }
+
+  private requireSession(method: string): Session {
+    const session = this.activeSession;
+    if (session === this) throw new UsageError(`${method}() must be called from a running session`);
+    return session as Session;
+  }
+
+  private fail(code: Errno, message: string): Errno {
+    this.lastError = new KernelError(code, message);
+    return code;
+  }
+
+  private failUndefined(code: Errno, message: string): undefined {
+    this.fail(code, message);
+    return undefined;
+  }
+
+  private unresolved(dest: Destination, method: string): false {
+    this.fail(ESRCH, `${method}: cannot resolve '${String(dest)}' into a session`);
+    return false;
+  }
+
+  private rethrow(): never {
+    const error = this.exception!;
+    this.exception = undefined;
+    throw error;
+  }
+
+  /** Invokes one handler with the session made active; a throw becomes a DIE signal. */
+  private dispatch(
+    target: Session | Kernel,
+    source: Session | Kernel,
+    event: string,
+    type: number,
+    args: unknown[],
+    file?: string,
+    line?: number,
+    fromState?: string,
+  ): unknown {
+    // The kernel's own events (_child of top-level sessions, signals to it) need no handler.
+    if (target === this) return undefined;
+    const session = target as Session;
+    const outerSession = this.activeSession;
+    const outerEvent = this.activeEvent;
+    const outerType = this.activeType;
+    const outerKernel = dispatching;
+    this.activeSession = session;
+    this.activeEvent = event;
+    this.activeType = type;
+    dispatching = this;
+    if (this.dispatchListeners.length !== 0) this.notify(session, source, event, args);
+    let result: unknown;
+    try {
+      result = session.invoke(source, event, args, file, line, fromState);
+    } catch (error) {
+      this.caught(session, source, event, type, error, file, line, fromState);
+    } finally {
+      this.activeSession = outerSession;
+      this.activeEvent = outerEvent;
+      this.activeType = outerType;
+      dispatching = outerKernel;
+    }
+    return result;
+  }
+
+  private caught(
+    session: Session,
+    source: Session | Kernel,
+    event: string,
+    type: number,
+    error: unknown,
+    file: string | undefined,
+    line: number | undefined,
+    fromState: string | undefined,
+  ): void {
+    // An error in _stop or in a DIE handler cannot be signalled again: it ends the run.
+    if (type & (ET_STOP | ET_SIGDIE)) {
+      this.exception = new SessionDiedError(session.id, event, error, this.exception as SessionDiedError | undefined);
+      return;
+    }
+    const info: DieInfo = {
+      source_session: source,
+      dest_session: session,
+      event,
+      file,
+      line,
+      from_state: fromState,
+      error_str: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      error,
+    };
+    this.enqueue(session, this, '_signal', ET_SIGDIE, ['DIE', info]);
+  }
+
+  private notify(session: Session, sender: Session | Kernel, event: string, args: unknown[]): void {
+    const record: Dispatch = { time: time(), session, event, sender, args };
+    for (const listener of this.dispatchListeners.slice()) listener(record);
+  }
+
+  private dispatchQueued(event: QueuedEvent): void {
+    const type = event.type;
+    if (type & (ET_SIGNAL | ET_SIGDIE)) {
+      this.dispatchSignal(event.dest!, event.args, type, event.file, event.line, event.fromState);
+    } else if ((type & ET_GC) === 0) {
+      this.dispatch(event.dest!, event.source, event.name, type, event.args, event.file, event.line, event.fromState);
+    }
+  }
+
+  /**
+   * Delivers a signal to a session and its descendants, children first (and for DIE to its
+   * ancestors too), then stops them if it was terminal and nobody handled it.
+   */
+  private dispatchSignal(dest: Session | Kernel, args: unknown[], type: number, file?: string, line?: number, fromState?: string): void {
+    const signal = args[0] as string;
+    const outer = this.sigDispatch;
+    const state = (this.sigDispatch = new SignalDispatch(signalType(signal)));
+    try {
+      const touched = this.sessions.tree(dest);
+      if (signal === 'DIE' && dest !== this) {
+        for (let up = (dest as Session).parent; up !== null && up !== this; up = (up as Session).parent) touched.unshift(up);
+      }
+      const watchers = new Map(this.signals.watchers(signal) ?? []);
+      for (let i = touched.length - 1; i >= 0; i--) {
+        const target = touched[i]!;
+        if (target === this) {
+          this.kernelSignal(signal);
+          continue;
+        }
+        const session = target as Session;
+        state.touched.push(session);
+        const watcher = watchers.get(session);
+        if (watcher !== undefined) this.dispatch(session, this, watcher.event, type, [...args, ...watcher.args], file, line, fromState);
+      }
+      if (state.type & SIGTYPE_NONMASKABLE || (state.type & SIGTYPE_TERMINAL && state.handled === 0)) {
+        for (const session of state.touched) if (session.alive) this.stopSession(session);
+      }
+      if (signal === 'DIE' && state.handled === 0) {
+        const info = args[1] as DieInfo;
+        this.exception = new SessionDiedError(info.dest_session.id, info.event, info.error, this.exception as SessionDiedError | undefined);
+      }
+    } finally {
+      this.sigDispatch = outer;
+    }
+  }
+
+  /** The kernel watches IDLE while running: if nothing woke up, ZOMBIE follows. */
+  private kernelSignal(signal: string): void {
+    if (signal === 'IDLE' && this.loop !== undefined && this.queue.isEmpty && this.handles.total === 0) {
+      this.enqueue(this, this, '_signal', ET_SIGNAL, ['ZOMBIE']);
+    }
+  }
+
+  /** Stops a session (POE's _data_ses_stop): its children pass to its parent, it gets _stop, its parent _child lose. */
+  private readonly stopSession = (session: Session): void => {
+    if (session.stopping || !session.alive) return;
+    session.stopping = true;
+    const parent = session.parent!;
+    for (const child of [...session.children]) {
+      this.dispatch(parent, this, '_child', ET_CHILD, ['gain', child]);
+      this.dispatch(child, this, '_parent', ET_PARENT, [session, parent]);
+    }
+    const result = this.dispatch(session, this.activeSession, '_stop', ET_STOP, []);
+    this.dispatch(parent, this, '_child', ET_CHILD, ['lose', session, result]);
+    this.free(session);
+  };
+
+  private free(session: Session): void {
+    session.alive = false;
+    this.sessions.remove(session);
+    this.signals.clearSession(session);
+    this.childWatchers.clearSession(session);
+    this.aliases.clearSession(session);
+    this.extrefs.clearSession(session);
+    this.handles.clearSession(session);
+    this.queue.clearSession(session);
+  }
+
+  /** One POE loop iteration: everything due now and queued before it started, then garbage collection. */
+  private runBatch(deadline: number): boolean {
+    const queue = this.queue;
+    const now = queue.timers.size !== 0 ? (this.now = time()) : this.now;
+    const lastSeq = queue.seq;
+    let cut = false;
+    for (;;) {
+      const event = queue.next(now, lastSeq);
+      if (event === undefined) break;
+      this.dispatchQueued(event);
+      if (this.exception !== undefined) this.stop();
+      if (--this.clockCountdown === 0) {
+        this.clockCountdown = 256;
+        if (performance.now() >= deadline) {
+          cut = true;
+          break;
+        }
+      }
+    }
+    this.sessions.sweep(this.stopSession);
+    return cut;
+  }
+
+  private readonly slice = (): void => {
+    this.immediate = undefined;
+    if (this.timeout !== undefined) {
+      clearTimeout(this.timeout);
+      this.timeout = undefined;
+    }
+    if (this.loop === undefined) return;
+    const deadline = performance.now() + this.sliceMs;
+    this.inSlice = true;
+    try {
+      this.now = time();
+      while (!this.runBatch(deadline) && this.exception === undefined && this.queue.fifo.length !== 0 && this.sessions.count !== 0) {
+        // A further batch: events posted by the previous one.
+      }
+    } finally {
+      this.inSlice = false;
+    }
+    this.afterSlice();
+  };
+
+  private afterSlice(): void {
+    const loop = this.loop;
+    if (loop === undefined) return;
+    if (this.exception !== undefined || this.sessions.count === 0 || (loop.condition !== undefined && !loop.condition())) {
+      this.finishLoop(loop);
+      return;
+    }
+    if (this.queue.fifo.length !== 0 || this.sessions.hasMarked) {
+      this.scheduleImmediate();
+      return;
+    }
+    const timer = this.queue.timers.peek();
+    if (timer !== undefined) {
+      const ms = (timer.time - time()) * 1000;
+      if (ms <= 0) this.scheduleImmediate();
+      else this.timeout = setTimeout(this.slice, Math.min(Math.ceil(ms), 0x7fffffff));
+      return;
+    }
+    if (this.handles.total === 0 && this.extrefs.total === 0 && this.childWatchers.count === 0) {
+      // Only aliases hold the remaining sessions: nothing can ever wake them.
+      this.enqueue(this, this, '_signal', ET_SIGNAL, ['IDLE']);
+      this.scheduleImmediate();
+    }
+  }
+
+  private scheduleImmediate(): void {
+    if (this.timeout !== undefined) {
+      clearTimeout(this.timeout);
+      this.timeout = undefined;
+    }
+    if (this.immediate === undefined) this.immediate = setImmediate(this.slice);
+  }
+
+  private startLoop(condition: (() => boolean) | undefined): Promise<void> {
+    if (this.loop !== undefined) return this.loop.promise;
+    if (this.sessions.count === 0) {
+      this.finalize();
+      if (this.exception === undefined) return Promise.resolve();
+      const error = this.exception;
+      this.exception = undefined;
+      return Promise.reject(error);
+    }
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.loop = { promise, resolve, reject, condition };
+    this.scheduleImmediate();
+    return promise;
+  }
+
+  private finishLoop(loop: RunLoop): void {
+    this.loop = undefined;
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    if (this.timeout !== undefined) clearTimeout(this.timeout);
+    this.immediate = this.timeout = undefined;
+    if (this.sessions.count === 0) this.finalize();
+    const error = this.exception;
+    this.exception = undefined;
+    if (error !== undefined) loop.reject(error);
+    else loop.resolve();
+  }
+
+  /** With no session left, nothing may remain queued or watched. */
+  private finalize(): void {
+    this.queue.clear();
+    this.activeSession = this;
+    this.activeEvent = undefined;
+  }
+}
+
+/** The process-wide kernel, POE's `$poe_kernel`. */
+export const poe_kernel = new Kernel();

@@ -1,0 +1,206 @@
+import { activeKernel, poe_kernel, type Kernel } from './kernel.js';
+import type { DefaultHeap, EventArgs, EventMap, Handler } from './slots.js';
+
+/** `inline_states`: event name → handler, typed per event when the session describes its events. */
+export type InlineStates<Heap, Events extends EventMap> = {
+  [E in keyof Events & string]?: Handler<Heap, Events[E]>;
+};
+
+/** An event → method binding for `object_states`/`package_states`: a list of names or a map. */
+export type MethodBinding = readonly string[] | Readonly<Record<string, string>>;
+
+/**
+ * `object_states` / `package_states`, in POE's flat shape: `[object, binding, object, binding...]`,
+ * where each object is an instance (object_states) or a class or module object (package_states).
+ */
+export type StateBindings = ReadonlyArray<object | MethodBinding>;
+
+/** POE's session options: `trace` logs each dispatch, `default` warns of events nobody handles. */
+export interface SessionFlags {
+  trace?: boolean;
+  debug?: boolean;
+  default?: boolean;
+  [option: string]: unknown;
+}
+
+export interface SessionOptions<Heap, Events extends EventMap> {
+  inline_states?: InlineStates<Heap, Events>;
+  object_states?: StateBindings;
+  package_states?: StateBindings;
+  heap?: Heap;
+  /** Arguments for `_start`: ARG0... */
+  args?: readonly unknown[];
+  options?: SessionFlags;
+  /** The kernel to run in: by default the kernel dispatching the current event, else `poe_kernel`. */
+  kernel?: Kernel;
+}
+
+/** A function that posts (postback) or calls (callback) its session's event; `release()` frees its hold. */
+export interface Postback {
+  (...args: unknown[]): unknown;
+  /** Ends the hold this postback has on its session (POE ends it in DESTROY). Idempotent. */
+  release(): void;
+}
+
+/** One handler in a session's state table. */
+export class State {
+  constructor(
+    /** For inline states, the function; unused for object and package states. */
+    readonly fn: Function | undefined,
+    /** OBJECT: the object or package a method is called on. */
+    readonly object: object | undefined,
+    readonly method: string,
+  ) {}
+}
+
+// A postback not released by hand is released when it is garbage-collected, like POE's DESTROY.
+const unreleased = new FinalizationRegistry<() => void>((release) => release());
+
+/** A session: a heap and a table of event handlers, run by a kernel (POE::Session). */
+export class Session<Heap = unknown> {
+  /** @internal */ id = 0;
+  /** @internal */ readonly kernel: Kernel;
+  /** @internal */ readonly heap: Heap;
+  /** @internal */ readonly states = new Map<string, State>();
+  /** @internal */ readonly options: SessionFlags;
+  /** @internal */ traced: boolean;
+  /** @internal */ parent: Session | Kernel | null = null;
+  /** @internal */ readonly children = new Set<Session>();
+  /** @internal Holds other than queued events: aliases, extra refs, children, handles, sig_child. */
+  refs = 0;
+  /** @internal Events queued to this session. */ evTo = 0;
+  /** @internal Events queued by this session to others. */ evFrom = 0;
+  /** @internal */ gcMarked = false;
+  /** @internal */ alive = false;
+  /** @internal */ stopping = false;
+  /** @internal */ readonly aliases: string[] = [];
+  /** @internal */ extrefs: Map<string, number> | undefined = undefined;
+  /** @internal */ readonly signals = new Set<string>();
+  /** @internal */ readonly childPids = new Set<number>();
+
+  private constructor(kernel: Kernel, heap: Heap, options: SessionFlags) {
+    this.kernel = kernel;
+    this.heap = heap;
+    this.options = options;
+    this.traced = options.trace === true;
+  }
+
+  /** Creates a session, runs its `_start` at once and returns it (POE::Session->create). */
+  static create<Heap = DefaultHeap, Events extends EventMap = EventMap>(options: SessionOptions<Heap, Events>): Session<Heap> {
+    const kernel = options.kernel ?? activeKernel() ?? poe_kernel;
+    const session = new Session<Heap>(kernel, options.heap ?? ({} as Heap), { ...options.options });
+    const inline = options.inline_states ?? {};
+    for (const name of Object.keys(inline)) {
+      const fn = (inline as Record<string, Function | undefined>)[name];
+      if (typeof fn !== 'function') throw new TypeError(`inline_states: '${name}' is not a function`);
+      session.states.set(name, new State(fn, undefined, name));
+    }
+    session.bindAll(options.object_states, 'object_states');
+    session.bindAll(options.package_states, 'package_states');
+    if (session.states.size === 0) throw new TypeError('Session.create: the session has no states (give inline_states, object_states or package_states)');
+    kernel.session_alloc(session as Session, options.args ?? []);
+    return session;
+  }
+
+  ID(): number {
+    return this.id;
+  }
+
+  get_heap(): Heap {
+    return this.heap;
+  }
+
+  /** Reads an option, or sets it and returns its previous value. */
+  option(name: string, value?: unknown): unknown {
+    const old = this.options[name];
+    if (arguments.length > 1) {
+      this.options[name] = value;
+      if (name === 'trace') this.traced = value === true;
+    }
+    return old;
+  }
+
+  /**
+   * A function that posts `event` to this session with ARG0 = `args` given here and
+   * ARG1 = the arguments it is called with. It holds the session alive until `release()`.
+   */
+  postback(event: string, ...args: unknown[]): Postback {
+    return this.anonymousEvent('postback', (kernel, given) => kernel.post(this, event, args, given));
+  }
+
+  /** Like `postback`, but calls the event synchronously and returns the handler's value. */
+  callback(event: string, ...args: unknown[]): Postback {
+    return this.anonymousEvent('callback', (kernel, given) => kernel.call(this, event, args, given));
+  }
+
+  toString(): string {
+    return `session ${this.id}${this.aliases.length > 0 ? ` (${this.aliases.join(', ')})` : ''}`;
+  }
+
+  /** @internal Replaces (or with no handler removes) one state: the kernel's `state()`. */
+  setState(name: string, state: State | undefined): void {
+    if (state) this.states.set(name, state);
+    else this.states.delete(name);
+  }
+
+  /** @internal Runs the handler for `event`, or `_default` (POE::Session::_invoke_state). */
+  invoke(source: Session | Kernel, event: string, args: unknown[], file?: string, line?: number, fromState?: string): unknown {
+    if (this.traced) this.kernel.warn(`${this.id} -> ${event} (from ${file ?? '?'} at ${line ?? '?'})`);
+    let state = this.states.get(event);
+    if (state === undefined) {
+      state = this.states.get('_default');
+      if (state === undefined) {
+        if (this.options.default && event !== '_signal') {
+          this.kernel.warn(
+            `a '${event}' event was sent from ${file ?? '?'} at ${line ?? '?'} to ${this} but ${this} has neither a handler for it nor one for _default`,
+          );
+        }
+        return undefined;
+      }
+      if (this.traced) this.kernel.warn(`${this.id} -> ${event} redirected to _default`);
+      args = [event, args.slice()];
+      event = '_default';
+    }
+    const _ = [state.object, this, this.kernel, this.heap, event, source, undefined, file, line, fromState] as unknown[];
+    for (let i = 0; i < args.length; i++) _.push(args[i]);
+    if (state.fn !== undefined) return state.fn(_);
+    const target = state.object as Record<string, unknown>;
+    const method = target[state.method];
+    if (typeof method !== 'function') throw new TypeError(`${this}: '${state.method}' is not a method of the object bound to '${event}'`);
+    return method.call(target, _ as EventArgs);
+  }
+
+  private bindAll(bindings: StateBindings | undefined, option: string): void {
+    if (bindings === undefined) return;
+    if (bindings.length % 2 !== 0) throw new TypeError(`${option}: expected [object, binding, object, binding...]`);
+    for (let i = 0; i < bindings.length; i += 2) {
+      const object = bindings[i] as object;
+      const binding = bindings[i + 1] as MethodBinding;
+      if (Array.isArray(binding)) {
+        for (const name of binding as readonly string[]) this.states.set(name, new State(undefined, object, name));
+      } else if (binding !== null && typeof binding === 'object') {
+        for (const [name, method] of Object.entries(binding as Record<string, string>)) this.states.set(name, new State(undefined, object, method));
+      } else {
+        throw new TypeError(`${option}: the binding after an object must be a list of events or an event → method map`);
+      }
+    }
+  }
+
+  private anonymousEvent(tag: string, send: (kernel: Kernel, given: unknown[]) => unknown): Postback {
+    const kernel = this.kernel;
+    const held = kernel.refcount_increment(this.id, tag) !== undefined;
+    let released = !held;
+    const release = () => {
+      if (released) return;
+      released = true;
+      kernel.refcount_decrement(this.id, tag);
+    };
+    const postback = ((...given: unknown[]) => send(kernel, given)) as Postback;
+    postback.release = () => {
+      unreleased.unregister(postback);
+      release();
+    };
+    if (held) unreleased.register(postback, release, postback);
+    return postback;
+  }
+}

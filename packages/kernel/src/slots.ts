@@ -1,0 +1,61 @@
+import type { Kernel } from './kernel.js';
+import type { Session } from './session.js';
+
+// Handler argument slots, numbered exactly as POE's (POE::Session constants).
+export const OBJECT = 0;
+export const SESSION = 1;
+export const KERNEL = 2;
+export const HEAP = 3;
+export const STATE = 4;
+export const SENDER = 5;
+export const CALLER_FILE = 7;
+export const CALLER_LINE = 8;
+export const CALLER_STATE = 9;
+export const ARG0 = 10;
+export const ARG1 = 11;
+export const ARG2 = 12;
+export const ARG3 = 13;
+export const ARG4 = 14;
+export const ARG5 = 15;
+export const ARG6 = 16;
+export const ARG7 = 17;
+export const ARG8 = 18;
+export const ARG9 = 19;
+
+/** A heap whose members are not described: each member reads as `unknown`. */
+export type DefaultHeap = Record<string, unknown>;
+
+/** Describes a session's events: event name → its argument tuple (ARG0, ARG1, ...). */
+export type EventMap = Record<string, readonly unknown[]>;
+
+/**
+ * The one array a handler receives, POE's `@_`: `_[KERNEL]`, `_[HEAP]`, `_[ARG0]`...
+ * `_.slice(ARG0)` is the argument list. `Args` types ARG0..ARG9 when a session describes its events.
+ */
+export type EventArgs<Heap = DefaultHeap, Args extends readonly unknown[] = readonly unknown[]> = unknown[] & {
+  0: unknown;
+  1: Session<Heap>;
+  2: Kernel;
+  3: Heap;
+  4: string;
+  5: Session | Kernel;
+  6: undefined;
+  7: string | undefined;
+  8: number | undefined;
+  9: string | undefined;
+  10: Args[0];
+  11: Args[1];
+  12: Args[2];
+  13: Args[3];
+  14: Args[4];
+  15: Args[5];
+  16: Args[6];
+  17: Args[7];
+  18: Args[8];
+  19: Args[9];
+};
+
+/** A state handler. Its return value is what `call()` returns and what `_stop` reports to `_child`. */
+export type Handler<Heap = DefaultHeap, Args extends readonly unknown[] = readonly unknown[]> = (
+  _: EventArgs<Heap, Args>,
+) => unknown;
