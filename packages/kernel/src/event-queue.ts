@@ -1,6 +1,7 @@
 import { Fifo } from './fifo.js';
 import type { Kernel } from './kernel.js';
 import { ET_ALARM, QueuedEvent } from './queued-event.js';
+import { ARG0 } from './slots.js';
 import type { Session } from './session.js';
 import type { SessionTable } from './sessions.js';
 import { TimerHeap } from './timer-heap.js';
@@ -48,13 +49,10 @@ export class EventQueue {
     source: Session | Kernel,
     name: string,
     type: number,
-    args: unknown[],
+    slots: unknown[],
     time: number,
-    file?: string,
-    line?: number,
-    fromState?: string,
   ): QueuedEvent {
-    const event = new QueuedEvent(dest, source, name, type, args, time, ++this.seq, file, line, fromState);
+    const event = new QueuedEvent(dest, source, name, type, slots, time, ++this.seq);
     this.hold(event);
     if (type & ET_ALARM) {
       this.timers.push(event);
@@ -67,7 +65,8 @@ export class EventQueue {
 
   /**
    * Takes the next event due at `now` among those enqueued up to `lastSeq` (FIFO) or due by
-   * `now` (timers), in (time, sequence) order; releases its holds on its sessions.
+   * `now` (timers), in (time, sequence) order. Its holds on its sessions last until `release()`,
+   * after its dispatch, so a session that queues more work while handling it is never marked idle.
    */
   next(now: number, lastSeq: number): QueuedEvent | undefined {
     const posted = this.fifo.peek();
@@ -82,12 +81,10 @@ export class EventQueue {
     ) {
       this.timers.pop();
       this.alarms.delete(timer.seq);
-      this.release(timer);
       return timer;
     }
     if (posted !== undefined && posted.seq <= lastSeq) {
       this.fifo.drop();
-      this.release(posted);
       return posted;
     }
     return undefined;
@@ -107,7 +104,7 @@ export class EventQueue {
     this.timers.remove(event);
     this.alarms.delete(event.seq);
     this.cancel(event);
-    return [event.name, event.time, event.args];
+    return [event.name, event.time, event.slots.slice(ARG0)];
   }
 
   /** Removes the session's alarms, all of them or those of one name. */
@@ -149,7 +146,7 @@ export class EventQueue {
     if (source !== dest && source !== kernel) (source as Session).evFrom++;
   }
 
-  private release(event: QueuedEvent): void {
+  release(event: QueuedEvent): void {
     const { dest, source } = event;
     const kernel = this.kernel;
     if (dest !== kernel) {

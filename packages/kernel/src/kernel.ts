@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { AliasTable } from './aliases.js';
-import { callerSite } from './caller.js';
+import { callerSite, type CallerSite } from './caller.js';
 import { ChildWatchers } from './children.js';
 import { time } from './clock.js';
 import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, UsageError } from './errors.js';
@@ -25,6 +25,7 @@ import {
 } from './queued-event.js';
 import { Session, State } from './session.js';
 import { SessionTable } from './sessions.js';
+import { ARG0, CALLER_FILE, CALLER_LINE, CALLER_STATE, KERNEL, SENDER } from './slots.js';
 import { SIGTYPE_NONMASKABLE, SIGTYPE_TERMINAL, SignalDispatch, SignalWatchers, signalType } from './signals.js';
 
 /** Where an event can be sent: a Session, a session ID, an alias (or the kernel itself). */
@@ -129,14 +130,15 @@ export class Kernel {
   post(dest: Destination, event: string, ...args: unknown[]): boolean {
     const session = this.resolve(dest);
     if (session === undefined) return this.unresolved(dest, 'post');
-    this.enqueuePost(session, event, args, this.post);
+    this.enqueuePost(session, event, this.slots(this.activeSession, args), this.post);
     return true;
   }
 
   /** Queues `event` for the current session. */
   yield(event: string, ...args: unknown[]): void {
-    const session = this.requireSession('yield');
-    this.enqueuePost(session, event, args, this.yield);
+    const session = this.activeSession;
+    if (session === this) throw new UsageError('yield() must be called from a running session');
+    this.enqueuePost(session, event, this.slots(session, args), this.yield);
   }
 
   /** Runs `event` in `dest` now and returns what its handler returns (undefined, with `lastError`, when `dest` names no session). */
@@ -146,11 +148,11 @@ export class Kernel {
       this.unresolved(dest, 'call');
       return undefined;
     }
-    const site = this.site(session, this.call);
+    const _ = this.slots(this.activeSession, args, this.site(session, this.call));
     const result =
       session === this.activeSession && session !== this
-        ? (session as Session).invoke(session, event, args, site?.file, site?.line, this.activeEvent)
-        : this.dispatch(session, this.activeSession, event, ET_CALL, args, site?.file, site?.line, this.activeEvent);
+        ? (session as Session).invoke(event, _)
+        : this.dispatch(session, event, ET_CALL, _);
     if (this.exception !== undefined && !this.inSlice) this.rethrow();
     return result;
   }
@@ -313,8 +315,8 @@ export class Kernel {
     const session = this.requireSession('detach_myself');
     const parent = session.parent!;
     if (parent === this) return this.fail(EPERM, `${session} is already a child of the kernel`), false;
-    if ((this.activeType & ET_START) === 0) this.dispatch(parent, this, '_child', ET_CHILD, ['lose', session, undefined]);
-    this.dispatch(session, this, '_parent', ET_PARENT, [parent, this]);
+    if ((this.activeType & ET_START) === 0) this.dispatch(parent, '_child', ET_CHILD, this.slots(this, ['lose', session, undefined]));
+    this.dispatch(session, '_parent', ET_PARENT, this.slots(this, [parent, this]));
     this.sessions.moveChild(session, this);
     return true;
   }
@@ -326,8 +328,8 @@ export class Kernel {
     if (target === undefined) return this.unresolved(child, 'detach_child');
     if (target === this || (target as Session).parent !== session) return this.fail(EPERM, `${String(target)} is not a child of ${session}`), false;
     const kid = target as Session;
-    this.dispatch(session, this, '_child', ET_CHILD, ['lose', kid, undefined]);
-    this.dispatch(kid, this, '_parent', ET_PARENT, [session, this]);
+    this.dispatch(session, '_child', ET_CHILD, this.slots(this, ['lose', kid, undefined]));
+    this.dispatch(kid, '_parent', ET_PARENT, this.slots(this, [session, this]));
     this.sessions.moveChild(kid, this);
     return true;
   }
@@ -432,7 +434,7 @@ export class Kernel {
     this.inSlice = true;
     try {
       this.now = time();
-      this.runBatch(Infinity);
+      this.drain(Infinity, true);
     } finally {
       this.inSlice = outer;
     }
@@ -475,9 +477,9 @@ export class Kernel {
     const parent = this.activeSession;
     session.alive = true;
     session.id = this.sessions.add(session, parent);
-    const result = this.dispatch(session, parent, '_start', ET_START, [...args]);
+    const result = this.dispatch(session, '_start', ET_START, this.slots(parent, args));
     if (!session.alive) return result;
-    this.dispatch(parent, this, '_child', ET_CHILD, ['create', session, result]);
+    this.dispatch(parent, '_child', ET_CHILD, this.slots(this, ['create', session, result]));
     if (!session.alive) return result;
     // Holds the new session until the queue reaches this point, as POE's _garbage_collect event does.
     this.enqueue(session, session, '_garbage_collect', ET_GC, []);
@@ -494,29 +496,53 @@ export class Kernel {
     if (this.loop !== undefined && !this.inSlice && this.immediate === undefined) this.scheduleImmediate();
   }
 
-  private enqueuePost(session: Session | Kernel, event: string, args: unknown[], method: Function): void {
-    const site = this.site(session, method);
-    if (!this.inSlice) this.now = time();
-    this.queue.enqueue(session, this.activeSession, event, ET_POST, args, this.now, site?.file, site?.line, this.activeEvent);
-    if (!this.inSlice) this.wake();
+  private enqueuePost(session: Session | Kernel, event: string, _: unknown[], method: Function): void {
+    if (this.callerInfo || (session !== this && (session as Session).traced)) {
+      const site = callerSite(method);
+      _[CALLER_FILE] = site.file;
+      _[CALLER_LINE] = site.line;
+    }
+    if (this.inSlice) {
+      this.queue.enqueue(session, this.activeSession, event, ET_POST, _, this.now);
+    } else {
+      this.now = time();
+      this.queue.enqueue(session, this.activeSession, event, ET_POST, _, this.now);
+      this.wake();
+    }
   }
 
-  private enqueue(dest: Session | Kernel, source: Session | Kernel, event: string, type: number, args: unknown[]): void {
+  private enqueue(dest: Session | Kernel, source: Session | Kernel, event: string, type: number, args: readonly unknown[]): void {
     if (!this.inSlice) this.now = time();
-    this.queue.enqueue(dest, source, event, type, args, this.now, undefined, undefined, this.activeEvent);
+    this.queue.enqueue(dest, source, event, type, this.slots(source, args), this.now);
     if (!this.inSlice) this.wake();
   }
 
   private setTimer(session: Session, event: string, at: number, args: unknown[], method: Function): number {
-    const site = this.site(session, method);
+    const _ = this.slots(session, args, this.site(session, method));
     // Posts made after this timer must sort after it when it is already due.
     this.now = Math.max(this.now, time());
-    const timer = this.queue.enqueue(session, session, event, ET_ALARM, args, at, site?.file, site?.line, this.activeEvent);
+    const timer = this.queue.enqueue(session, session, event, ET_ALARM, _, at);
     if (!this.inSlice) this.wake();
     return timer.seq;
   }
 
-  private site(dest: Session | Kernel, method: Function) {
+  /** A handler's argument array with the sender, caller slots and arguments filled. */
+  private slots(sender: Session | Kernel, args: readonly unknown[], site?: CallerSite): unknown[] {
+    const n = args.length;
+    // Sized once: growing a literal by push would copy it on the hot path.
+    const _ = new Array<unknown>(ARG0 + n);
+    _[KERNEL] = this;
+    _[SENDER] = sender;
+    _[CALLER_STATE] = this.activeEvent;
+    if (site !== undefined) {
+      _[CALLER_FILE] = site.file;
+      _[CALLER_LINE] = site.line;
+    }
+    for (let i = 0; i < n; i++) _[ARG0 + i] = args[i];
+    return _;
+  }
+
+  private site(dest: Session | Kernel, method: Function): CallerSite | undefined {
     return this.callerInfo || (dest !== this && (dest as Session).traced) ? callerSite(method) : undefined;
   }
 
@@ -561,16 +587,7 @@ export class Kernel {
   }
 
   /** Invokes one handler with the session made active; a throw becomes a DIE signal. */
-  private dispatch(
-    target: Session | Kernel,
-    source: Session | Kernel,
-    event: string,
-    type: number,
-    args: unknown[],
-    file?: string,
-    line?: number,
-    fromState?: string,
-  ): unknown {
+  private dispatch(target: Session | Kernel, event: string, type: number, _: unknown[]): unknown {
     // The kernel's own events (_child of top-level sessions, signals to it) need no handler.
     if (target === this) return undefined;
     const session = target as Session;
@@ -582,12 +599,12 @@ export class Kernel {
     this.activeEvent = event;
     this.activeType = type;
     dispatching = this;
-    if (this.dispatchListeners.length !== 0) this.notify(session, source, event, args);
+    if (this.dispatchListeners.length !== 0) this.notify(session, event, _);
     let result: unknown;
     try {
-      result = session.invoke(source, event, args, file, line, fromState);
+      result = session.invoke(event, _);
     } catch (error) {
-      this.caught(session, source, event, type, error, file, line, fromState);
+      this.caught(session, event, type, error, _);
     } finally {
       this.activeSession = outerSession;
       this.activeEvent = outerEvent;
@@ -597,54 +614,44 @@ export class Kernel {
     return result;
   }
 
-  private caught(
-    session: Session,
-    source: Session | Kernel,
-    event: string,
-    type: number,
-    error: unknown,
-    file: string | undefined,
-    line: number | undefined,
-    fromState: string | undefined,
-  ): void {
+  private caught(session: Session, event: string, type: number, error: unknown, _: unknown[]): void {
     // An error in _stop or in a DIE handler cannot be signalled again: it ends the run.
     if (type & (ET_STOP | ET_SIGDIE)) {
       this.exception = new SessionDiedError(session.id, event, error, this.exception as SessionDiedError | undefined);
       return;
     }
     const info: DieInfo = {
-      source_session: source,
+      source_session: _[SENDER] as Session | Kernel,
       dest_session: session,
       event,
-      file,
-      line,
-      from_state: fromState,
+      file: _[CALLER_FILE] as string | undefined,
+      line: _[CALLER_LINE] as number | undefined,
+      from_state: _[CALLER_STATE] as string | undefined,
       error_str: error instanceof Error ? (error.stack ?? error.message) : String(error),
       error,
     };
     this.enqueue(session, this, '_signal', ET_SIGDIE, ['DIE', info]);
   }
 
-  private notify(session: Session, sender: Session | Kernel, event: string, args: unknown[]): void {
-    const record: Dispatch = { time: time(), session, event, sender, args };
+  private notify(session: Session, event: string, _: unknown[]): void {
+    const record: Dispatch = { time: time(), session, event, sender: _[SENDER] as Session | Kernel, args: _.slice(ARG0) };
     for (const listener of this.dispatchListeners.slice()) listener(record);
   }
 
   private dispatchQueued(event: QueuedEvent): void {
     const type = event.type;
-    if (type & (ET_SIGNAL | ET_SIGDIE)) {
-      this.dispatchSignal(event.dest!, event.args, type, event.file, event.line, event.fromState);
-    } else if ((type & ET_GC) === 0) {
-      this.dispatch(event.dest!, event.source, event.name, type, event.args, event.file, event.line, event.fromState);
-    }
+    if (type & (ET_SIGNAL | ET_SIGDIE)) this.dispatchSignal(event.dest!, type, event.slots);
+    else if ((type & ET_GC) === 0) this.dispatch(event.dest!, event.name, type, event.slots);
   }
 
   /**
    * Delivers a signal to a session and its descendants, children first (and for DIE to its
    * ancestors too), then stops them if it was terminal and nobody handled it.
    */
-  private dispatchSignal(dest: Session | Kernel, args: unknown[], type: number, file?: string, line?: number, fromState?: string): void {
+  private dispatchSignal(dest: Session | Kernel, type: number, slots: unknown[]): void {
+    const args = slots.slice(ARG0);
     const signal = args[0] as string;
+    const site = { file: slots[CALLER_FILE] as string | undefined, line: slots[CALLER_LINE] as number | undefined };
     const outer = this.sigDispatch;
     const state = (this.sigDispatch = new SignalDispatch(signalType(signal)));
     try {
@@ -662,7 +669,7 @@ export class Kernel {
         const session = target as Session;
         state.touched.push(session);
         const watcher = watchers.get(session);
-        if (watcher !== undefined) this.dispatch(session, this, watcher.event, type, [...args, ...watcher.args], file, line, fromState);
+        if (watcher !== undefined) this.dispatch(session, watcher.event, type, this.slots(this, [...args, ...watcher.args], site));
       }
       if (state.type & SIGTYPE_NONMASKABLE || (state.type & SIGTYPE_TERMINAL && state.handled === 0)) {
         for (const session of state.touched) if (session.alive) this.stopSession(session);
@@ -689,11 +696,11 @@ export class Kernel {
     session.stopping = true;
     const parent = session.parent!;
     for (const child of [...session.children]) {
-      this.dispatch(parent, this, '_child', ET_CHILD, ['gain', child]);
-      this.dispatch(child, this, '_parent', ET_PARENT, [session, parent]);
+      this.dispatch(parent, '_child', ET_CHILD, this.slots(this, ['gain', child]));
+      this.dispatch(child, '_parent', ET_PARENT, this.slots(this, [session, parent]));
     }
-    const result = this.dispatch(session, this.activeSession, '_stop', ET_STOP, []);
-    this.dispatch(parent, this, '_child', ET_CHILD, ['lose', session, result]);
+    const result = this.dispatch(session, '_stop', ET_STOP, this.slots(this.activeSession, []));
+    this.dispatch(parent, '_child', ET_CHILD, this.slots(this, ['lose', session, result]));
     this.free(session);
   };
 
@@ -708,27 +715,35 @@ export class Kernel {
     this.queue.clearSession(session);
   }
 
-  /** One POE loop iteration: everything due now and queued before it started, then garbage collection. */
-  private runBatch(deadline: number): boolean {
+  /**
+   * Dispatches batches until the queue is empty or `deadline` passes (or after one batch).
+   * A batch is one POE loop iteration: the timers due at its start and the events queued before
+   * it started, in (time, sequence) order; sessions left unheld are stopped at its end.
+   */
+  private drain(deadline: number, oneBatch: boolean): void {
     const queue = this.queue;
-    const now = queue.timers.size !== 0 ? (this.now = time()) : this.now;
-    const lastSeq = queue.seq;
-    let cut = false;
+    let now = queue.timers.size !== 0 ? (this.now = time()) : this.now;
+    let lastSeq = queue.seq;
     for (;;) {
       const event = queue.next(now, lastSeq);
-      if (event === undefined) break;
-      this.dispatchQueued(event);
-      if (this.exception !== undefined) this.stop();
-      if (--this.clockCountdown === 0) {
-        this.clockCountdown = 256;
-        if (performance.now() >= deadline) {
-          cut = true;
-          break;
+      if (event !== undefined) {
+        this.dispatchQueued(event);
+        queue.release(event);
+        if (this.exception !== undefined) this.stop();
+        if (--this.clockCountdown === 0) {
+          this.clockCountdown = 256;
+          if (performance.now() >= deadline) {
+            this.sessions.sweep(this.stopSession);
+            return;
+          }
         }
+        continue;
       }
+      if (this.sessions.hasMarked) this.sessions.sweep(this.stopSession);
+      if (oneBatch || this.exception !== undefined || queue.fifo.length === 0) return;
+      lastSeq = queue.seq;
+      if (queue.timers.size !== 0) now = this.now = time();
     }
-    this.sessions.sweep(this.stopSession);
-    return cut;
   }
 
   private readonly slice = (): void => {
@@ -738,13 +753,10 @@ export class Kernel {
       this.timeout = undefined;
     }
     if (this.loop === undefined) return;
-    const deadline = performance.now() + this.sliceMs;
     this.inSlice = true;
     try {
       this.now = time();
-      while (!this.runBatch(deadline) && this.exception === undefined && this.queue.fifo.length !== 0 && this.sessions.count !== 0) {
-        // A further batch: events posted by the previous one.
-      }
+      this.drain(performance.now() + this.sliceMs, false);
     } finally {
       this.inSlice = false;
     }

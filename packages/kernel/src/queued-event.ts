@@ -25,12 +25,13 @@ export class QueuedEvent {
     public readonly source: Session | Kernel,
     public readonly name: string,
     public readonly type: number,
-    public readonly args: unknown[],
+    /**
+     * The handler's argument array, built when the event is queued: SENDER, KERNEL, the caller
+     * slots and ARG0... are filled; OBJECT, SESSION, HEAP and STATE are filled at dispatch.
+     */
+    public readonly slots: unknown[],
     /** Due time (epoch seconds): the enqueue time for FIFO events. */
     public time: number,
     public readonly seq: number,
-    public readonly file: string | undefined,
-    public readonly line: number | undefined,
-    public readonly fromState: string | undefined,
   ) {}
 }

@@ -1,5 +1,5 @@
 import { activeKernel, poe_kernel, type Kernel } from './kernel.js';
-import type { DefaultHeap, EventArgs, EventMap, Handler } from './slots.js';
+import { ARG0, CALLER_FILE, CALLER_LINE, HEAP, OBJECT, SESSION, STATE, type DefaultHeap, type EventArgs, type EventMap, type Handler } from './slots.js';
 
 /** `inline_states`: event name → handler, typed per event when the session describes its events. */
 export type InlineStates<Heap, Events extends EventMap> = {
@@ -143,26 +143,33 @@ export class Session<Heap = unknown> {
     else this.states.delete(name);
   }
 
-  /** @internal Runs the handler for `event`, or `_default` (POE::Session::_invoke_state). */
-  invoke(source: Session | Kernel, event: string, args: unknown[], file?: string, line?: number, fromState?: string): unknown {
-    if (this.traced) this.kernel.warn(`${this.id} -> ${event} (from ${file ?? '?'} at ${line ?? '?'})`);
+  /**
+   * @internal Runs the handler for `event`, or `_default` (POE::Session::_invoke_state).
+   * `_` arrives with KERNEL, SENDER, the caller slots and the arguments filled.
+   */
+  invoke(event: string, _: unknown[]): unknown {
+    if (this.traced) this.kernel.warn(`${this.id} -> ${event} (from ${_[CALLER_FILE] ?? '?'} at ${_[CALLER_LINE] ?? '?'})`);
     let state = this.states.get(event);
     if (state === undefined) {
       state = this.states.get('_default');
       if (state === undefined) {
         if (this.options.default && event !== '_signal') {
           this.kernel.warn(
-            `a '${event}' event was sent from ${file ?? '?'} at ${line ?? '?'} to ${this} but ${this} has neither a handler for it nor one for _default`,
+            `a '${event}' event was sent from ${_[CALLER_FILE] ?? '?'} at ${_[CALLER_LINE] ?? '?'} to ${this} but ${this} has neither a handler for it nor one for _default`,
           );
         }
         return undefined;
       }
       if (this.traced) this.kernel.warn(`${this.id} -> ${event} redirected to _default`);
-      args = [event, args.slice()];
+      const args = _.slice(ARG0);
+      _ = _.slice(0, ARG0);
+      _.push(event, args);
       event = '_default';
     }
-    const _ = [state.object, this, this.kernel, this.heap, event, source, undefined, file, line, fromState] as unknown[];
-    for (let i = 0; i < args.length; i++) _.push(args[i]);
+    _[OBJECT] = state.object;
+    _[SESSION] = this;
+    _[HEAP] = this.heap;
+    _[STATE] = event;
     if (state.fn !== undefined) return state.fn(_);
     const target = state.object as Record<string, unknown>;
     const method = target[state.method];

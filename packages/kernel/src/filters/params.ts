@@ -44,3 +44,12 @@ export function toBuffers(chunks: readonly Chunk[]): { buffers: Buffer[]; bytes:
   }
   return { buffers, bytes };
 }
+
+/** The options a filter knows, copied for clone() (so that it does not warn twice). */
+export function pickKnown<T extends object>(options: T, known: readonly string[]): T {
+  const copy: Record<string, unknown> = {};
+  for (const key of known) {
+    if (key in options) copy[key] = (options as Record<string, unknown>)[key];
+  }
+  return copy as T;
+}
