@@ -35,7 +35,7 @@ export class ChildWatchers {
     const old = this.byPid.get(pid);
     if (old) this.unwatch(old.session, pid);
     this.byPid.set(pid, { session, event, args });
-    session.childPids.add(pid);
+    (session.childPids ??= new Set()).add(pid);
     this.sessions.incRef(session);
     const status = this.unclaimed.get(pid);
     if (status !== undefined) {
@@ -48,12 +48,12 @@ export class ChildWatchers {
     const watcher = this.byPid.get(pid);
     if (watcher?.session !== session) return;
     this.byPid.delete(pid);
-    session.childPids.delete(pid);
+    session.childPids!.delete(pid);
     this.sessions.decRef(session);
   }
 
   clearSession(session: Session): void {
-    for (const pid of [...session.childPids]) this.unwatch(session, pid);
+    if (session.childPids !== undefined) for (const pid of [...session.childPids]) this.unwatch(session, pid);
   }
 
   adopt(child: ChildProcess): void {

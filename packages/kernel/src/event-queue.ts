@@ -65,8 +65,7 @@ export class EventQueue {
 
   /**
    * Takes the next event due at `now` among those enqueued up to `lastSeq` (FIFO) or due by
-   * `now` (timers), in (time, sequence) order. Its holds on its sessions last until `release()`,
-   * after its dispatch, so a session that queues more work while handling it is never marked idle.
+   * `now` (timers), in (time, sequence) order, and releases its holds on its sessions.
    */
   next(now: number, lastSeq: number): QueuedEvent | undefined {
     const posted = this.fifo.peek();
@@ -81,10 +80,12 @@ export class EventQueue {
     ) {
       this.timers.pop();
       this.alarms.delete(timer.seq);
+      this.release(timer);
       return timer;
     }
     if (posted !== undefined && posted.seq <= lastSeq) {
       this.fifo.drop();
+      this.release(posted);
       return posted;
     }
     return undefined;
@@ -142,11 +143,17 @@ export class EventQueue {
   private hold(event: QueuedEvent): void {
     const { dest, source } = event;
     const kernel = this.kernel;
-    if (dest !== kernel) (dest as Session).evTo++;
-    if (source !== dest && source !== kernel) (source as Session).evFrom++;
+    if (dest !== kernel) {
+      (dest as Session).evTo++;
+      (dest as Session).gcMarked = false;
+    }
+    if (source !== dest && source !== kernel) {
+      (source as Session).evFrom++;
+      (source as Session).gcMarked = false;
+    }
   }
 
-  release(event: QueuedEvent): void {
+  private release(event: QueuedEvent): void {
     const { dest, source } = event;
     const kernel = this.kernel;
     if (dest !== kernel) {

@@ -87,7 +87,7 @@ let kernelCount = 0;
  */
 export class Kernel {
   /** The top-level sessions: the kernel is the root of the session tree. */
-  readonly children = new Set<Session>();
+  children: Set<Session> | undefined = new Set<Session>();
   /** Why the last call that returned false or undefined failed (POE's `$!`). */
   lastError: KernelError | undefined = undefined;
 
@@ -479,7 +479,7 @@ export class Kernel {
     session.id = this.sessions.add(session, parent);
     const result = this.dispatch(session, '_start', ET_START, this.slots(parent, args));
     if (!session.alive) return result;
-    this.dispatch(parent, '_child', ET_CHILD, this.slots(this, ['create', session, result]));
+    if (parent !== this) this.dispatch(parent, '_child', ET_CHILD, this.slots(this, ['create', session, result]));
     if (!session.alive) return result;
     // Holds the new session until the queue reaches this point, as POE's _garbage_collect event does.
     this.enqueue(session, session, '_garbage_collect', ET_GC, []);
@@ -695,12 +695,14 @@ export class Kernel {
     if (session.stopping || !session.alive) return;
     session.stopping = true;
     const parent = session.parent!;
-    for (const child of [...session.children]) {
-      this.dispatch(parent, '_child', ET_CHILD, this.slots(this, ['gain', child]));
-      this.dispatch(child, '_parent', ET_PARENT, this.slots(this, [session, parent]));
+    if (session.children !== undefined) {
+      for (const child of [...session.children]) {
+        if (parent !== this) this.dispatch(parent, '_child', ET_CHILD, this.slots(this, ['gain', child]));
+        this.dispatch(child, '_parent', ET_PARENT, this.slots(this, [session, parent]));
+      }
     }
     const result = this.dispatch(session, '_stop', ET_STOP, this.slots(this.activeSession, []));
-    this.dispatch(parent, '_child', ET_CHILD, this.slots(this, ['lose', session, result]));
+    if (parent !== this) this.dispatch(parent, '_child', ET_CHILD, this.slots(this, ['lose', session, result]));
     this.free(session);
   };
 
@@ -728,7 +730,6 @@ export class Kernel {
       const event = queue.next(now, lastSeq);
       if (event !== undefined) {
         this.dispatchQueued(event);
-        queue.release(event);
         if (this.exception !== undefined) this.stop();
         if (--this.clockCountdown === 0) {
           this.clockCountdown = 256;

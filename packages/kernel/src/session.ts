@@ -53,6 +53,10 @@ export class State {
   ) {}
 }
 
+// Sessions made from the same inline_states object share one state table until one changes it.
+const sharedTables = new WeakMap<object, Map<string, State>>();
+const NO_OPTIONS: SessionFlags = Object.freeze({});
+
 // A postback not released by hand is released when it is garbage-collected, like POE's DESTROY.
 const unreleased = new FinalizationRegistry<() => void>((release) => release());
 
@@ -61,11 +65,13 @@ export class Session<Heap = unknown> {
   /** @internal */ id = 0;
   /** @internal */ readonly kernel: Kernel;
   /** @internal */ readonly heap: Heap;
-  /** @internal */ readonly states = new Map<string, State>();
-  /** @internal */ readonly options: SessionFlags;
+  /** @internal */ states: Map<string, State>;
+  /** @internal Whether `states` is this session's own (else shared, copied before a change). */
+  private ownStates: boolean;
+  /** @internal */ options: SessionFlags;
   /** @internal */ traced: boolean;
   /** @internal */ parent: Session | Kernel | null = null;
-  /** @internal */ readonly children = new Set<Session>();
+  /** @internal Created with the first child. */ children: Set<Session> | undefined = undefined;
   /** @internal Holds other than queued events: aliases, extra refs, children, handles, sig_child. */
   refs = 0;
   /** @internal Events queued to this session. */ evTo = 0;
@@ -75,29 +81,37 @@ export class Session<Heap = unknown> {
   /** @internal */ stopping = false;
   /** @internal */ readonly aliases: string[] = [];
   /** @internal */ extrefs: Map<string, number> | undefined = undefined;
-  /** @internal */ readonly signals = new Set<string>();
-  /** @internal */ readonly childPids = new Set<number>();
+  /** @internal Signals watched, created with the first. */ signals: Set<string> | undefined = undefined;
+  /** @internal Child PIDs watched, created with the first. */ childPids: Set<number> | undefined = undefined;
 
-  private constructor(kernel: Kernel, heap: Heap, options: SessionFlags) {
+  private constructor(kernel: Kernel, heap: Heap, options: SessionFlags, states: Map<string, State>, ownStates: boolean) {
     this.kernel = kernel;
     this.heap = heap;
     this.options = options;
     this.traced = options.trace === true;
+    this.states = states;
+    this.ownStates = ownStates;
   }
 
   /** Creates a session, runs its `_start` at once and returns it (POE::Session->create). */
   static create<Heap = DefaultHeap, Events extends EventMap = EventMap>(options: SessionOptions<Heap, Events>): Session<Heap> {
     const kernel = options.kernel ?? activeKernel() ?? poe_kernel;
-    const session = new Session<Heap>(kernel, options.heap ?? ({} as Heap), { ...options.options });
-    const inline = options.inline_states ?? {};
-    for (const name of Object.keys(inline)) {
-      const fn = (inline as Record<string, Function | undefined>)[name];
-      if (typeof fn !== 'function') throw new TypeError(`inline_states: '${name}' is not a function`);
-      session.states.set(name, new State(fn, undefined, name));
+    const { inline_states: inline, object_states: objects, package_states: packages } = options;
+    const shareable = inline !== undefined && objects === undefined && packages === undefined;
+    let states = shareable ? sharedTables.get(inline) : undefined;
+    if (states === undefined) {
+      states = new Map();
+      for (const [name, fn] of Object.entries(inline ?? {})) {
+        if (typeof fn !== 'function') throw new TypeError(`inline_states: '${name}' is not a function`);
+        states.set(name, new State(fn, undefined, name));
+      }
+      bindAll(states, objects, 'object_states');
+      bindAll(states, packages, 'package_states');
+      if (states.size === 0) throw new TypeError('Session.create: the session has no states (give inline_states, object_states or package_states)');
+      if (shareable) sharedTables.set(inline, states);
     }
-    session.bindAll(options.object_states, 'object_states');
-    session.bindAll(options.package_states, 'package_states');
-    if (session.states.size === 0) throw new TypeError('Session.create: the session has no states (give inline_states, object_states or package_states)');
+    const flags = options.options === undefined ? NO_OPTIONS : { ...options.options };
+    const session = new Session<Heap>(kernel, options.heap ?? ({} as Heap), flags, states, !shareable);
     kernel.session_alloc(session as Session, options.args ?? []);
     return session;
   }
@@ -114,6 +128,7 @@ export class Session<Heap = unknown> {
   option(name: string, value?: unknown): unknown {
     const old = this.options[name];
     if (arguments.length > 1) {
+      if (this.options === NO_OPTIONS) this.options = {};
       this.options[name] = value;
       if (name === 'trace') this.traced = value === true;
     }
@@ -139,6 +154,10 @@ export class Session<Heap = unknown> {
 
   /** @internal Replaces (or with no handler removes) one state: the kernel's `state()`. */
   setState(name: string, state: State | undefined): void {
+    if (!this.ownStates) {
+      this.states = new Map(this.states);
+      this.ownStates = true;
+    }
     if (state) this.states.set(name, state);
     else this.states.delete(name);
   }
@@ -177,22 +196,6 @@ export class Session<Heap = unknown> {
     return method.call(target, _ as EventArgs);
   }
 
-  private bindAll(bindings: StateBindings | undefined, option: string): void {
-    if (bindings === undefined) return;
-    if (bindings.length % 2 !== 0) throw new TypeError(`${option}: expected [object, binding, object, binding...]`);
-    for (let i = 0; i < bindings.length; i += 2) {
-      const object = bindings[i] as object;
-      const binding = bindings[i + 1] as MethodBinding;
-      if (Array.isArray(binding)) {
-        for (const name of binding as readonly string[]) this.states.set(name, new State(undefined, object, name));
-      } else if (binding !== null && typeof binding === 'object') {
-        for (const [name, method] of Object.entries(binding as Record<string, string>)) this.states.set(name, new State(undefined, object, method));
-      } else {
-        throw new TypeError(`${option}: the binding after an object must be a list of events or an event → method map`);
-      }
-    }
-  }
-
   private anonymousEvent(tag: string, send: (kernel: Kernel, given: unknown[]) => unknown): Postback {
     const kernel = this.kernel;
     const held = kernel.refcount_increment(this.id, tag) !== undefined;
@@ -209,5 +212,21 @@ export class Session<Heap = unknown> {
     };
     if (held) unreleased.register(postback, release, postback);
     return postback;
+  }
+}
+
+function bindAll(states: Map<string, State>, bindings: StateBindings | undefined, option: string): void {
+  if (bindings === undefined) return;
+  if (bindings.length % 2 !== 0) throw new TypeError(`${option}: expected [object, binding, object, binding...]`);
+  for (let i = 0; i < bindings.length; i += 2) {
+    const object = bindings[i] as object;
+    const binding = bindings[i + 1] as MethodBinding;
+    if (Array.isArray(binding)) {
+      for (const name of binding as readonly string[]) states.set(name, new State(undefined, object, name));
+    } else if (binding !== null && typeof binding === 'object') {
+      for (const [name, method] of Object.entries(binding as Record<string, string>)) states.set(name, new State(undefined, object, method));
+    } else {
+      throw new TypeError(`${option}: the binding after an object must be a list of events or an event → method map`);
+    }
   }
 }

@@ -11,7 +11,11 @@ export type SessionParent = Session | Kernel;
 export class SessionTable {
   private readonly byId = new Map<number, Session>();
   private lastId = 0;
-  private marked: Session[] = [];
+  // Two reused buffers with explicit counts: the sweep runs after every batch, and setting
+  // an array's length or allocating a new one there costs more than the whole dispatch.
+  private marked: (Session | undefined)[] = [];
+  private markedCount = 0;
+  private spare: (Session | undefined)[] = [];
 
   constructor(private readonly kernel: Kernel) {}
 
@@ -20,7 +24,7 @@ export class SessionTable {
   }
 
   get hasMarked(): boolean {
-    return this.marked.length > 0;
+    return this.markedCount > 0;
   }
 
   get(id: number): Session | undefined {
@@ -35,7 +39,7 @@ export class SessionTable {
     const id = ++this.lastId;
     this.byId.set(id, session);
     session.parent = parent;
-    parent.children.add(session);
+    (parent.children ??= new Set()).add(session);
     if (parent !== this.kernel) this.incRef(parent as Session);
     return id;
   }
@@ -43,9 +47,9 @@ export class SessionTable {
   remove(session: Session): void {
     const parent = session.parent;
     if (parent !== null) {
-      parent.children.delete(session);
+      parent.children!.delete(session);
       if (parent !== this.kernel) this.decRef(parent as Session);
-      for (const child of session.children) this.moveChild(child, parent);
+      if (session.children !== undefined) for (const child of session.children) this.moveChild(child, parent);
     }
     session.parent = null;
     this.byId.delete(session.id);
@@ -53,45 +57,57 @@ export class SessionTable {
 
   moveChild(child: Session, parent: SessionParent): void {
     const old = child.parent!;
-    old.children.delete(child);
+    old.children!.delete(child);
     if (old !== this.kernel) this.decRef(old as Session);
     child.parent = parent;
-    parent.children.add(child);
+    (parent.children ??= new Set()).add(child);
     if (parent !== this.kernel) this.incRef(parent as Session);
   }
 
   /** The session and all its descendants, breadth first (POE's signal propagation order). */
   tree(root: SessionParent): SessionParent[] {
     const nodes: SessionParent[] = [root];
-    for (let i = 0; i < nodes.length; i++) for (const child of nodes[i]!.children) nodes.push(child);
+    for (let i = 0; i < nodes.length; i++) {
+      const children = nodes[i]!.children;
+      if (children !== undefined) for (const child of children) nodes.push(child);
+    }
     return nodes;
   }
 
   incRef(session: Session): void {
     session.refs++;
+    session.gcMarked = false;
   }
 
   decRef(session: Session): void {
     if (--session.refs === 0 && session.evTo === 0 && session.evFrom === 0) this.mark(session);
   }
 
-  /** Marks a session whose count of holds reached zero; it gets `_stop` at the next sweep. */
+  /**
+   * Marks a session whose count of holds reached zero; it gets `_stop` at the next sweep unless
+   * something holds it again first (a new hold clears the mark, as POE's refcount_inc does).
+   */
   mark(session: Session): void {
-    if (session.gcMarked) return;
     session.gcMarked = true;
-    this.marked.push(session);
+    this.marked[this.markedCount++] = session;
     this.kernel.wake();
   }
 
-  /** Stops every marked session that is still unheld, latest marked first, as POE does. */
+  /** Stops every session still marked, latest marked first, as POE does. */
   sweep(stop: (session: Session) => void): void {
-    while (this.marked.length > 0) {
-      const todo = this.marked.reverse();
-      this.marked = [];
-      for (const session of todo) {
+    while (this.markedCount > 0) {
+      const todo = this.marked;
+      let i = this.markedCount;
+      this.marked = this.spare;
+      this.markedCount = 0;
+      while (i-- > 0) {
+        const session = todo[i]!;
+        todo[i] = undefined;
+        if (!session.gcMarked) continue;
         session.gcMarked = false;
         if (session.alive && session.refs === 0 && session.evTo === 0 && session.evFrom === 0) stop(session);
       }
+      this.spare = todo;
     }
   }
 }

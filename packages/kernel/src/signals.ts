@@ -50,7 +50,7 @@ export class SignalWatchers {
     let watchers = this.bySignal.get(signal);
     if (!watchers) this.bySignal.set(signal, (watchers = new Map()));
     watchers.set(session, { event, args });
-    session.signals.add(signal);
+    (session.signals ??= new Set()).add(signal);
     if (OS_SIGNALS.has(signal) && !this.listeners.has(signal)) {
       const listener = () => this.kernel.signal(this.kernel, signal);
       this.listeners.set(signal, listener);
@@ -61,7 +61,7 @@ export class SignalWatchers {
   remove(session: Session, signal: string): void {
     const watchers = this.bySignal.get(signal);
     if (!watchers?.delete(session)) return;
-    session.signals.delete(signal);
+    session.signals!.delete(signal);
     if (watchers.size > 0) return;
     this.bySignal.delete(signal);
     const listener = this.listeners.get(signal);
@@ -72,7 +72,7 @@ export class SignalWatchers {
   }
 
   clearSession(session: Session): void {
-    for (const signal of [...session.signals]) this.remove(session, signal);
+    if (session.signals !== undefined) for (const signal of [...session.signals]) this.remove(session, signal);
   }
 }
 

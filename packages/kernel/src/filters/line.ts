@@ -142,7 +142,15 @@ export class FilterLine extends FilterBase<string, string> {
     this.get_one_start(chunks);
     const lines: string[] = [];
     try {
-      for (let line = this.next(); line !== undefined; line = this.next()) lines.push(line);
+      for (;;) {
+        if (this.swallow === NONE && !this.discarding) {
+          if (this.mode === LITERAL) this.drainLiteral(lines);
+          else if (this.mode === NEWLINE) this.drainNewline(lines);
+        }
+        const line = this.next();
+        if (line === undefined) break;
+        lines.push(line);
+      }
     } catch (error) {
       throw withRecords(error, lines);
     }
@@ -202,15 +210,59 @@ export class FilterLine extends FilterBase<string, string> {
     }
   }
 
+  /**
+   * The bulk of get() for a literal terminator: every complete line in the
+   * buffer, in one pass over the raw bytes. Leaves errors to next().
+   */
+  private drainLiteral(lines: string[]): void {
+    const data = this.q.buffer;
+    const base = this.q.offset;
+    const literal = this.literal;
+    const size = literal.length;
+    const max = this.maxLength;
+    let start = base;
+    let at = indexOfLiteral(data, literal, base + this.scanned);
+    while (at >= 0 && at - start <= max) {
+      lines.push(data.toString('utf8', start, at));
+      start = at + size;
+      at = indexOfLiteral(data, literal, start);
+    }
+    if (start !== base) this.consume(start - base);
+    if (at < 0) this.scanned = Math.max(0, data.length - start - (size - 1));
+    else this.scanned = 0;
+  }
+
+  /** drainLiteral() for POE's default newlines; a newline at the very end is left to next(). */
+  private drainNewline(lines: string[]): void {
+    const data = this.q.buffer;
+    const base = this.q.offset;
+    const end = data.length;
+    const max = this.maxLength;
+    let start = base;
+    let from = base + this.scanned;
+    let cr = data.indexOf(CR, from);
+    let lf = data.indexOf(LF, from);
+    for (;;) {
+      if (cr >= 0 && cr < from) cr = data.indexOf(CR, from);
+      if (lf >= 0 && lf < from) lf = data.indexOf(LF, from);
+      const at = cr < 0 ? lf : lf < 0 ? cr : cr < lf ? cr : lf;
+      if (at < 0 || at + 1 === end || at - start > max) break;
+      lines.push(data.toString('utf8', start, at));
+      start = from = data[at + 1] === other(data[at]!) ? at + 2 : at + 1;
+    }
+    if (start !== base) {
+      this.consume(start - base);
+      this.scanned = 0;
+    }
+  }
+
   /** Where the next terminator starts, at or after `from`; -1 if none is buffered. */
   private find(from: number): number {
     const q = this.q;
     switch (this.mode) {
-      case LITERAL: {
-        const literal = this.literal;
-        this.termLength = literal.length;
-        return literal.length === 1 ? q.indexOf(literal[0]!, from) : q.indexOf(literal, from);
-      }
+      case LITERAL:
+        this.termLength = this.literal.length;
+        return relative(q, indexOfLiteral(q.buffer, this.literal, q.offset + from));
       case REGEXP:
         return this.findRegexp(from);
       default: {
@@ -290,6 +342,24 @@ export class FilterLine extends FilterBase<string, string> {
     }
   }
 }
+
+/** First occurrence of `literal` in `data` at or after `from`, or -1. */
+function indexOfLiteral(data: Buffer, literal: Buffer, from: number): number {
+  const size = literal.length;
+  if (size === 1) return data.indexOf(literal[0]!, from);
+  if (size > 4) return data.indexOf(literal, from);
+  // For short literals such as CR LF, scanning for the last byte and checking
+  // the bytes before it is much faster than a multi-byte search.
+  const last = literal[size - 1]!;
+  for (let end = data.indexOf(last, from + size - 1); end >= 0; end = data.indexOf(last, end + 1)) {
+    let i = size - 2;
+    while (i >= 0 && data[end - size + 1 + i] === literal[i]) i--;
+    if (i < 0) return end - size + 1;
+  }
+  return -1;
+}
+
+const relative = (q: ByteQueue, at: number): number => (at < 0 ? -1 : at - q.offset);
 
 function compile(pattern: RegExp | string): RegExp {
   // Perl applies the surrounding match's /s to a pattern given as a string.
