@@ -14,3 +14,4 @@ export type { RemovedAlarm } from './event-queue.js';
 export type { Watched } from './handles.js';
 export { time } from './clock.js';
 export { waitStatus } from './children.js';
+export { dispatches, fromSessionEvent, postEach, type PostEachOptions } from './rx.js';
