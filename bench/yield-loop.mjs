@@ -1,5 +1,6 @@
 // Dispatch rate: one session yielding to itself N times, beside a bare ring-buffer dispatcher.
 import { ARG0, KERNEL, Kernel, Session } from '@poets/kernel';
+import { BareDispatcher } from './bare-dispatcher.mjs';
 import { compare, report } from './lib.mjs';
 
 const N = 1_000_000;
@@ -18,30 +19,11 @@ async function poets() {
   await kernel.run();
 }
 
-/** The same work without a kernel: a ring-buffer FIFO of records, handlers looked up in a Map. */
 function bare() {
-  let ring = new Array(1024);
-  let mask = 1023;
-  let head = 0;
-  let tail = 0;
-  const push = (name, args) => {
-    if (tail - head === ring.length) {
-      const next = new Array(ring.length * 2);
-      for (let i = 0; i < ring.length; i++) next[i] = ring[(head + i) & mask];
-      tail = ring.length;
-      head = 0;
-      mask = next.length - 1;
-      ring = next;
-    }
-    ring[tail++ & mask] = { name, args };
-  };
-  const handlers = new Map([['tick', (args) => { if (args[0] < N) push('tick', [args[0] + 1]); }]]);
-  push('tick', [1]);
-  while (head !== tail) {
-    const record = ring[head & mask];
-    ring[head++ & mask] = undefined;
-    handlers.get(record.name)(record.args);
-  }
+  const d = new BareDispatcher();
+  d.sessions.set('self', new Map([['tick', (args) => { if (args[0] < N) d.post('self', 'tick', [args[0] + 1]); }]]));
+  d.post('self', 'tick', [1]);
+  d.run();
 }
 
 export async function run() {

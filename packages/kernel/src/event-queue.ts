@@ -1,7 +1,7 @@
+import { AlarmTable } from './alarm-table.js';
 import { Fifo } from './fifo.js';
 import type { Kernel } from './kernel.js';
 import { ET_ALARM, QueuedEvent } from './queued-event.js';
-import { ARG0 } from './slots.js';
 import type { Session } from './session.js';
 import type { SessionTable } from './sessions.js';
 import { TimerHeap } from './timer-heap.js';
@@ -15,11 +15,11 @@ export type RemovedAlarm = [name: string, time: number, args: unknown[]];
  * and its sender when that is another session, alive until it is dispatched or cancelled.
  */
 export class EventQueue {
-  /** The sequence number of the latest enqueued event; also an alarm's ID. */
+  /** The sequence number of the latest enqueued event. */
   seq = 0;
   readonly fifo = new Fifo();
   readonly timers = new TimerHeap();
-  private readonly alarms = new Map<number, QueuedEvent>();
+  private readonly alarms = new AlarmTable();
 
   constructor(
     private readonly kernel: Kernel,
@@ -56,7 +56,7 @@ export class EventQueue {
     this.hold(event);
     if (type & ET_ALARM) {
       this.timers.push(event);
-      this.alarms.set(event.seq, event);
+      this.alarms.add(event);
     } else {
       this.fifo.push(event);
     }
@@ -79,7 +79,7 @@ export class EventQueue {
         (timer.time === posted.time && timer.seq < posted.seq))
     ) {
       this.timers.pop();
-      this.alarms.delete(timer.seq);
+      this.alarms.delete(timer);
       this.release(timer);
       return timer;
     }
@@ -103,9 +103,9 @@ export class EventQueue {
 
   removeAlarm(event: QueuedEvent): RemovedAlarm {
     this.timers.remove(event);
-    this.alarms.delete(event.seq);
+    this.alarms.delete(event);
     this.cancel(event);
-    return [event.name, event.time, event.slots.slice(ARG0)];
+    return [event.name, event.time, event.slots];
   }
 
   /** Removes the session's alarms, all of them or those of one name. */
@@ -124,7 +124,7 @@ export class EventQueue {
     });
     for (const event of this.timers.filter(doomed)) {
       this.timers.remove(event);
-      this.alarms.delete(event.seq);
+      this.alarms.delete(event);
       this.cancel(event);
     }
   }

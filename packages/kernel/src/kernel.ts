@@ -181,14 +181,18 @@ export class Kernel {
     const session = this.requireSession('delay');
     if (typeof event !== 'string') return this.fail(EINVAL, 'invalid parameter to delay() call');
     this.queue.removeAlarms(session, event);
-    if (seconds !== undefined && seconds !== null) this.setTimer(session, event, time() + seconds, args, this.delay);
+    if (seconds !== undefined && seconds !== null) {
+      const now = time();
+      this.setTimer(session, event, now + seconds, args, this.delay, now);
+    }
     return 0;
   }
 
   delay_add(event: string, seconds: number, ...args: unknown[]): 0 | Errno {
     const session = this.requireSession('delay_add');
     if (typeof event !== 'string' || typeof seconds !== 'number') return this.fail(EINVAL, 'invalid parameter to delay_add() call');
-    this.setTimer(session, event, time() + seconds, args, this.delay_add);
+    const now = time();
+    this.setTimer(session, event, now + seconds, args, this.delay_add, now);
     return 0;
   }
 
@@ -204,7 +208,8 @@ export class Kernel {
     const session = this.requireSession('delay_set');
     if (typeof event !== 'string') return this.failUndefined(EINVAL, 'undefined event name in delay_set()');
     if (typeof seconds !== 'number') return this.failUndefined(EINVAL, 'undefined seconds in delay_set()');
-    return this.setTimer(session, event, time() + seconds, args, this.delay_set);
+    const now = time();
+    return this.setTimer(session, event, now + seconds, args, this.delay_set, now);
   }
 
   /** Moves an alarm by `delta` seconds; returns its new due time. */
@@ -517,23 +522,25 @@ export class Kernel {
     if (!this.inSlice) this.wake();
   }
 
-  private setTimer(session: Session, event: string, at: number, args: unknown[], method: Function): number {
-    const _ = this.slots(session, args, this.site(session, method));
+  /** Queues a timer; `now` is the clock reading the caller already made, if it made one. */
+  private setTimer(session: Session, event: string, at: number, args: unknown[], method: Function, now = time()): number {
     // Posts made after this timer must sort after it when it is already due.
-    this.now = Math.max(this.now, time());
-    const timer = this.queue.enqueue(session, session, event, ET_ALARM, _, at);
+    if (now > this.now) this.now = now;
+    const timer = this.queue.enqueue(session, session, event, ET_ALARM, args, at);
+    timer.fromState = this.activeEvent;
+    timer.site = this.site(session, method);
     if (!this.inSlice) this.wake();
-    return timer.seq;
+    return timer.id;
   }
 
   /** A handler's argument array with the sender, caller slots and arguments filled. */
-  private slots(sender: Session | Kernel, args: readonly unknown[], site?: CallerSite): unknown[] {
+  private slots(sender: Session | Kernel, args: readonly unknown[], site?: CallerSite, fromState = this.activeEvent): unknown[] {
     const n = args.length;
     // Sized once: growing a literal by push would copy it on the hot path.
     const _ = new Array<unknown>(ARG0 + n);
     _[KERNEL] = this;
     _[SENDER] = sender;
-    _[CALLER_STATE] = this.activeEvent;
+    _[CALLER_STATE] = fromState;
     if (site !== undefined) {
       _[CALLER_FILE] = site.file;
       _[CALLER_LINE] = site.line;
@@ -640,7 +647,8 @@ export class Kernel {
 
   private dispatchQueued(event: QueuedEvent): void {
     const type = event.type;
-    if (type & (ET_SIGNAL | ET_SIGDIE)) this.dispatchSignal(event.dest!, type, event.slots);
+    if (type & ET_ALARM) this.dispatch(event.dest!, event.name, type, this.slots(event.source, event.slots, event.site, event.fromState));
+    else if (type & (ET_SIGNAL | ET_SIGDIE)) this.dispatchSignal(event.dest!, type, event.slots);
     else if ((type & ET_GC) === 0) this.dispatch(event.dest!, event.name, type, event.slots);
   }
 

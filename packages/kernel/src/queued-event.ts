@@ -1,3 +1,4 @@
+import type { CallerSite } from './caller.js';
 import type { Kernel } from './kernel.js';
 import type { Session } from './session.js';
 
@@ -18,6 +19,11 @@ export const ET_SIGDIE = 0x1000;
 export class QueuedEvent {
   /** Position in the timer heap; -1 while the event is in the FIFO or gone. */
   heapIndex = -1;
+  /** An alarm's ID (see AlarmTable); 0 for other events. */
+  id = 0;
+  /** An alarm's CALLER_STATE and caller site, kept until its handler array is built. */
+  fromState: string | undefined = undefined;
+  site: CallerSite | undefined = undefined;
 
   constructor(
     /** Null once the event was cancelled (its session stopped, its alarm removed). */
@@ -28,6 +34,7 @@ export class QueuedEvent {
     /**
      * The handler's argument array, built when the event is queued: SENDER, KERNEL, the caller
      * slots and ARG0... are filled; OBJECT, SESSION, HEAP and STATE are filled at dispatch.
+     * An alarm keeps only its arguments here (it may wait long; the array is built when it fires).
      */
     public readonly slots: unknown[],
     /** Due time (epoch seconds): the enqueue time for FIFO events. */

@@ -46,7 +46,7 @@ export function decodeAsciiLength(buffer: Buffer): LengthDecoded | undefined {
   // Not a header: drop everything up to the next digit, where one may start.
   let junk = digits;
   while (junk < buffer.length && !isDigit(buffer[junk])) junk++;
-  return { discard: junk, reason: `${junk} bytes that do not start a length header were dropped` };
+  return { discard: junk, reason: 'dropped bytes that do not start a length header' };
 }
 
 /**
@@ -58,6 +58,8 @@ export class LengthFramer {
   private readonly q = new ByteQueue();
   /** Bytes of an over-long block still to drop. */
   private skip = 0;
+  /** The last bytes dropped were junk running to the end of the data: more of it is the same run. */
+  private inJunk = false;
 
   constructor(
     private readonly decoder: LengthDecoder,
@@ -90,11 +92,19 @@ export class LengthFramer {
       }
       if (q.length === 0) return undefined;
       const head = this.decoder(q.view());
-      if (head === undefined) return undefined;
+      if (head === undefined) {
+        this.inJunk = false;
+        return undefined;
+      }
       if ('discard' in head) {
         q.consume(checkCount('discard', head.discard, 1, q.length));
+        // A run of junk is reported once, however many chunks it arrives in.
+        const reported = this.inJunk;
+        this.inJunk = q.length === 0;
+        if (reported) continue;
         throw new FilterError('EBADDATA', `bad ${this.what} header: ${head.reason}`);
       }
+      this.inJunk = false;
       const headerLength = checkCount('headerLength', head.headerLength, 0, q.length);
       const length = checkCount('length', head.length, 0, Number.MAX_SAFE_INTEGER);
       if (length > this.maxLength) {
