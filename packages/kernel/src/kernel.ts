@@ -86,8 +86,6 @@ let kernelCount = 0;
  * Node's own event loop is the loop: the kernel drains its queue in slices between Node's turns.
  */
 export class Kernel {
-  /** The top-level sessions: the kernel is the root of the session tree. */
-  children: Set<Session> | undefined = new Set<Session>();
   /** Why the last call that returned false or undefined failed (POE's `$!`). */
   lastError: KernelError | undefined = undefined;
 

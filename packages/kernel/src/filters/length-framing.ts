@@ -58,7 +58,7 @@ export class LengthFramer {
   private readonly q = new ByteQueue();
   /** Bytes of an over-long block still to drop. */
   private skip = 0;
-  /** The last bytes dropped were junk running to the end of the data: more of it is the same run. */
+  /** Bytes were dropped as junk since the last good header: more junk is the same run. */
   private inJunk = false;
 
   constructor(
@@ -92,15 +92,13 @@ export class LengthFramer {
       }
       if (q.length === 0) return undefined;
       const head = this.decoder(q.view());
-      if (head === undefined) {
-        this.inJunk = false;
-        return undefined;
-      }
+      if (head === undefined) return undefined;
       if ('discard' in head) {
         q.consume(checkCount('discard', head.discard, 1, q.length));
-        // A run of junk is reported once, however many chunks it arrives in.
+        // Junk is reported once per run between good headers, so that the
+        // errors do not depend on how the run was split into chunks.
         const reported = this.inJunk;
-        this.inJunk = q.length === 0;
+        this.inJunk = true;
         if (reported) continue;
         throw new FilterError('EBADDATA', `bad ${this.what} header: ${head.reason}`);
       }
