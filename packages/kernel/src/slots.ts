@@ -55,7 +55,11 @@ export type EventArgs<Heap = DefaultHeap, Args extends readonly unknown[] = read
   19: Args[9];
 };
 
-/** A state handler. Its return value is what `call()` returns and what `_stop` reports to `_child`. */
-export type Handler<Heap = DefaultHeap, Args extends readonly unknown[] = readonly unknown[]> = (
-  _: EventArgs<Heap, Args>,
-) => unknown;
+/**
+ * A state handler. Its return value is what `call()` returns and what `_stop` reports to `_child`.
+ * Declared as a method so its parameter is bivariant: a handler may annotate `_` with the
+ * argument types it expects (`_: EventArgs<Heap, [count: number]>`), as a typed port would.
+ */
+export type Handler<Heap = DefaultHeap, Args extends readonly unknown[] = readonly unknown[]> = {
+  handle(_: EventArgs<Heap, Args>): unknown;
+}['handle'];
