@@ -15,3 +15,4 @@ export type { Watched } from './handles.js';
 export { time } from './clock.js';
 export { waitStatus } from './children.js';
 export { dispatches, fromSessionEvent, postEach, type PostEachOptions } from './rx.js';
+export * from './filters/index.js';
