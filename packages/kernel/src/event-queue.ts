@@ -91,10 +91,9 @@ export class EventQueue {
     return undefined;
   }
 
-  /** An alarm of `session` by ID, if it is still pending. */
-  alarm(session: Session, id: number): QueuedEvent | undefined {
-    const event = this.alarms.get(id);
-    return event !== undefined && event.dest === session ? event : undefined;
+  /** A pending alarm by ID, whichever session it belongs to. */
+  alarm(id: number): QueuedEvent | undefined {
+    return this.alarms.get(id);
   }
 
   retime(event: QueuedEvent, time: number): void {

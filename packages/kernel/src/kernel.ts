@@ -214,8 +214,8 @@ export class Kernel {
   alarm_adjust(id: number, delta: number): number | undefined {
     const session = this.requireSession('alarm_adjust');
     if (typeof id !== 'number' || typeof delta !== 'number') return this.failUndefined(EINVAL, 'alarm_adjust() needs an alarm ID and a delta');
-    const alarm = this.queue.alarm(session, id);
-    if (alarm === undefined) return this.failUndefined(ESRCH, `no alarm ${id} in ${session}`);
+    const alarm = this.ownAlarm(session, id);
+    if (alarm === undefined) return undefined;
     this.queue.retime(alarm, alarm.time + delta);
     return alarm.time;
   }
@@ -224,8 +224,8 @@ export class Kernel {
   delay_adjust(id: number, seconds: number): number | undefined {
     const session = this.requireSession('delay_adjust');
     if (typeof id !== 'number' || typeof seconds !== 'number') return this.failUndefined(EINVAL, 'delay_adjust() needs an alarm ID and seconds');
-    const alarm = this.queue.alarm(session, id);
-    if (alarm === undefined) return this.failUndefined(ESRCH, `no alarm ${id} in ${session}`);
+    const alarm = this.ownAlarm(session, id);
+    if (alarm === undefined) return undefined;
     this.queue.retime(alarm, time() + seconds);
     return alarm.time;
   }
@@ -234,8 +234,8 @@ export class Kernel {
   alarm_remove(id: number): RemovedAlarm | undefined {
     const session = this.requireSession('alarm_remove');
     if (typeof id !== 'number') return this.failUndefined(EINVAL, 'undefined alarm id in alarm_remove()');
-    const alarm = this.queue.alarm(session, id);
-    if (alarm === undefined) return this.failUndefined(ESRCH, `no alarm ${id} in ${session}`);
+    const alarm = this.ownAlarm(session, id);
+    if (alarm === undefined) return undefined;
     return this.queue.removeAlarm(alarm);
   }
 
@@ -447,6 +447,8 @@ export class Kernel {
 
   /** Stops every session, children before parents; `run()` then resolves. */
   stop(): void {
+    // As in POE: sessions created after this, in the same handler, are children of the kernel.
+    this.activeSession = this;
     const nodes = this.sessions.tree(this);
     for (let i = nodes.length - 1; i > 0; i--) this.stopSession(nodes[i] as Session);
     this.sessions.sweep(this.stopSession);
@@ -562,6 +564,14 @@ export class Kernel {
     if (dest === this) return this;
     if (dest instanceof Session && dest.alive && dest.kernel === this) return dest as Session;
     return undefined;
+  }
+
+  /** The session's alarm by ID; else undefined, with ESRCH (no such alarm) or EPERM (another session's). */
+  private ownAlarm(session: Session, id: number): QueuedEvent | undefined {
+    const alarm = this.queue.alarm(id);
+    if (alarm === undefined) return this.failUndefined(ESRCH, `no alarm ${id} is pending`);
+    if (alarm.dest !== session) return this.failUndefined(EPERM, `alarm ${id} belongs to another session than ${session}`);
+    return alarm;
   }
 
   private requireSession(method: string): Session {

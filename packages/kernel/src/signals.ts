@@ -26,6 +26,9 @@ export function signalType(name: string): number {
 /** Process signals a session can watch with `sig()`; Node reserves the rest (KILL, STOP...). */
 const OS_SIGNALS = new Set(['INT', 'TERM', 'HUP', 'USR1', 'USR2', 'QUIT', 'WINCH', 'PIPE', 'ALRM', 'CONT', 'TSTP', 'TTIN', 'TTOU']);
 
+const KEEP_HANDLED = new Set(['PIPE', 'USR1']);
+const ignoreSignal = () => {};
+
 export interface SignalWatcher {
   event: string;
   args: unknown[];
@@ -68,6 +71,9 @@ export class SignalWatchers {
     if (listener) {
       process.off(`SIG${signal}` as NodeJS.Signals, listener);
       this.listeners.delete(signal);
+      // Removing Node's last listener restores the OS default action, which for these is fatal
+      // where Node had them ignored (PIPE) or hooked (USR1, the inspector): keep them harmless.
+      if (KEEP_HANDLED.has(signal) && process.listenerCount(`SIG${signal}`) === 0) process.on(`SIG${signal}` as NodeJS.Signals, ignoreSignal);
     }
   }
 

@@ -138,7 +138,7 @@ describe('timers', () => {
       inline_states: { _start: (_) => void results.push(_[KERNEL].alarm_remove(id), _[KERNEL].lastError?.code) },
     });
     await kernel.run();
-    expect(results).toEqual([undefined, 'ESRCH', 'fired']);
+    expect(results).toEqual([undefined, 'EPERM', 'fired']);
   });
 
   it('reports the next event time and the event count', () => {
