@@ -16,3 +16,4 @@ export { time } from './clock.js';
 export { waitStatus } from './children.js';
 export { dispatches, fromSessionEvent, postEach, type PostEachOptions } from './rx.js';
 export * from './filters/index.js';
+export * from './wheels/index.js';

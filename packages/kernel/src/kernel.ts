@@ -414,6 +414,16 @@ export class Kernel {
     this.handles.remove(session, handle);
   }
 
+  /**
+   * Dispatches `event` to `session` now, as sent by the session itself: how a wheel reports I/O
+   * (POE calls a wheel's events from its select handler). Returns the handler's value;
+   * undefined when the session is gone. A throw becomes a DIE signal, as for any handler.
+   */
+  deliver(session: Session, event: string, ...args: unknown[]): unknown {
+    if (!session.alive || session.kernel !== this) return undefined;
+    return this.dispatch(session, event, ET_POST, this.slots(session, args));
+  }
+
   // ---- Running ------------------------------------------------------------------------------
 
   /** Runs until no session is left. Rejects with the error of a handler whose DIE nobody handled. */

@@ -1,0 +1,328 @@
+import type { Duplex, Readable, Writable } from 'node:stream';
+import { FilterError } from '../filters/filter-error.js';
+import type { Chunk, Filter } from '../filters/filter.js';
+import { FilterLine } from '../filters/line.js';
+import { errnoOf, FILTER_ERRNO, Wheel } from './wheel.js';
+
+/** The events a ReadWrite wheel dispatches, by POE's parameter names. */
+export interface ReadWriteEvents {
+  /** ARG0 the record, ARG1 the wheel ID. */
+  InputEvent?: string;
+  /** ARG0 operation ('read' | 'write'), ARG1 errno (0 at end of input), ARG2 message, ARG3 wheel ID. */
+  ErrorEvent?: string;
+  /** ARG0 the wheel ID: everything put has been handed to the operating system. */
+  FlushedEvent?: string;
+  /** ARG0 the wheel ID: buffered output reached HighMark. */
+  HighEvent?: string;
+  /** ARG0 the wheel ID: buffered output fell back to LowMark. */
+  LowEvent?: string;
+}
+
+export interface ReadWriteOptions<In = string, Out = string> extends ReadWriteEvents {
+  /** A Duplex to read and write: a net or tls socket, a pipe pair... */
+  Handle?: Duplex;
+  InputHandle?: Readable;
+  OutputHandle?: Writable;
+  /** For both directions. Default: a new FilterLine. */
+  Filter?: Filter<In, Out>;
+  InputFilter?: Filter<In, unknown>;
+  OutputFilter?: Filter<unknown, Out>;
+  /** Output octets at which HighEvent fires; LowMark must be given with it. */
+  HighMark?: number;
+  LowMark?: number;
+  /** Write each put at once instead of batching the puts of one input chunk or kernel slice. */
+  AutoFlush?: boolean;
+  /** Leave the handles open on destroy (default: a socket or pipe the wheel owns is closed, after its output is written). */
+  keepHandle?: boolean;
+}
+
+type AnyInputFilter = Filter<unknown, unknown>;
+
+/** How long a closed wheel's socket may take to write out what was put before it is cut. */
+const CLOSE_GRACE_MS = 10_000;
+
+/**
+ * POE::Wheel::ReadWrite: binds a Node stream to a session's events through filters.
+ * Input chunks become records (InputEvent); records put become output, batched so that
+ * everything put while one input chunk or one kernel slice is handled leaves in one write.
+ */
+export class ReadWrite<In = string, Out = string> extends Wheel {
+  private readonly input: Readable | undefined;
+  private readonly output: Writable | undefined;
+  private inputFilter: AnyInputFilter;
+  private outputFilter: Filter<unknown, Out>;
+  private readonly names: ReadWriteEvents;
+  private highMark: number | undefined;
+  private lowMark: number | undefined;
+  private readonly autoFlush: boolean;
+  private readonly keepHandle: boolean;
+  /** Chunks put and not yet written (the batch). */
+  private pending: Chunk[] = [];
+  private pendingOctets = 0;
+  private flushScheduled = false;
+  /** Writes handed to the stream whose callback has not come yet. */
+  private writesInFlight = 0;
+  private high = false;
+  private failed = false;
+  private inputShut = false;
+  private outputShut = false;
+
+  constructor(options: ReadWriteOptions<In, Out>) {
+    super('POE::Wheel::ReadWrite');
+    this.input = options.InputHandle ?? options.Handle;
+    this.output = options.OutputHandle ?? options.Handle;
+    if (this.input === undefined && this.output === undefined) {
+      this.kernel.unwatchHandle(this.session, this);
+      throw new TypeError('POE::Wheel::ReadWrite needs a Handle, or an InputHandle and/or an OutputHandle');
+    }
+    if ((options.HighMark === undefined) !== (options.LowMark === undefined)) {
+      this.kernel.unwatchHandle(this.session, this);
+      throw new TypeError('POE::Wheel::ReadWrite: HighMark and LowMark go together');
+    }
+    const filter = options.Filter ?? (new FilterLine() as unknown as Filter<In, Out>);
+    this.inputFilter = (options.InputFilter ?? filter) as AnyInputFilter;
+    this.outputFilter = (options.OutputFilter ?? filter) as Filter<unknown, Out>;
+    this.names = {
+      InputEvent: options.InputEvent,
+      ErrorEvent: options.ErrorEvent,
+      FlushedEvent: options.FlushedEvent,
+      HighEvent: options.HighEvent,
+      LowEvent: options.LowEvent,
+    };
+    this.highMark = options.HighMark;
+    this.lowMark = options.LowMark;
+    this.autoFlush = options.AutoFlush ?? false;
+    this.keepHandle = options.keepHandle ?? isStdio(this.input) ?? isStdio(this.output) ?? false;
+
+    const input = this.input;
+    if (input !== undefined) {
+      // POE lets a session write after the peer's EOF, until it closes the socket itself.
+      if ('allowHalfOpen' in input) (input as { allowHalfOpen: boolean }).allowHalfOpen = true;
+      input.on('data', this.onData);
+      input.on('end', this.onEnd);
+      input.on('error', this.onError);
+    }
+    if (this.output !== undefined && !sameStream(this.output, input)) this.output.on('error', this.onError);
+  }
+
+  /** Queues records for output; true when buffered output has reached HighMark (POE's put). */
+  put(...records: Out[]): boolean {
+    if (this.destroyed || this.output === undefined || this.outputShut) return this.high;
+    const chunks = this.outputFilter.put(records) as Chunk[];
+    for (const chunk of chunks) {
+      this.pending.push(chunk);
+      this.pendingOctets += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    }
+    if (this.autoFlush) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flushBatch);
+    }
+    if (this.highMark !== undefined && !this.high && this.get_driver_out_octets() >= this.highMark) {
+      this.high = true;
+      this.emit(this.names.HighEvent, this.ID());
+    }
+    return this.high;
+  }
+
+  /** Writes what is batched now; returns the octets still buffered. */
+  flush(): number {
+    const pending = this.pending;
+    if (pending.length > 0 && this.output !== undefined && !this.failed) {
+      this.pending = [];
+      this.pendingOctets = 0;
+      const data = pending.length === 1 ? pending[0]! : join(pending);
+      this.writesInFlight++;
+      this.output.write(data, this.onWritten);
+    }
+    return this.get_driver_out_octets();
+  }
+
+  /** Renames events: `event('InputEvent', 'got_line', ...)` or `event({ InputEvent: 'got_line' })`. */
+  event(...changes: (string | undefined | ReadWriteEvents)[]): void {
+    const first = changes[0];
+    if (typeof first === 'object' && first !== null) {
+      Object.assign(this.names, pick(first as ReadWriteEvents));
+      return;
+    }
+    for (let i = 0; i + 1 < changes.length; i += 2) {
+      const name = changes[i] as keyof ReadWriteEvents;
+      if (!EVENT_NAMES.includes(name)) throw new TypeError(`POE::Wheel::ReadWrite: unknown event parameter '${String(name)}'`);
+      this.names[name] = changes[i + 1] as string | undefined;
+    }
+  }
+
+  /** Replaces both filters; input already buffered passes to the new filter. */
+  set_filter(filter: Filter<In, Out>): void {
+    this.set_input_filter(filter);
+    this.set_output_filter(filter);
+  }
+
+  set_input_filter(filter: Filter<In, unknown>): void {
+    const buffered = this.inputFilter.get_pending();
+    this.inputFilter = filter as AnyInputFilter;
+    if (buffered !== undefined && buffered.length > 0) this.guard(() => filter.get_one_start(buffered as Chunk[]));
+  }
+
+  set_output_filter(filter: Filter<unknown, Out>): void {
+    this.outputFilter = filter;
+  }
+
+  set_high_mark(octets: number): void {
+    this.highMark = octets;
+  }
+
+  set_low_mark(octets: number): void {
+    this.lowMark = octets;
+  }
+
+  get_input_handle(): Readable | undefined {
+    return this.input;
+  }
+
+  get_output_handle(): Writable | undefined {
+    return this.output;
+  }
+
+  /** Stops reading; Node pauses the socket, which stops reading from it once its buffer is full. */
+  pause_input(): void {
+    this.input?.pause();
+  }
+
+  resume_input(): void {
+    if (!this.inputShut && !this.destroyed) this.input?.resume();
+  }
+
+  /** No more input is read or dispatched. */
+  shutdown_input(): void {
+    this.inputShut = true;
+    this.input?.pause();
+    this.input?.off('data', this.onData);
+  }
+
+  /** Writes what is pending, then ends the output (a TCP FIN). */
+  shutdown_output(): void {
+    if (this.outputShut || this.output === undefined) return;
+    this.flush();
+    this.outputShut = true;
+    this.output.end();
+  }
+
+  /** Octets put and not yet handed to the operating system. */
+  get_driver_out_octets(): number {
+    return this.pendingOctets + (this.output?.writableLength ?? 0);
+  }
+
+  /** Batches and writes not yet handed to the operating system. */
+  get_driver_out_messages(): number {
+    return (this.pending.length > 0 ? 1 : 0) + this.writesInFlight;
+  }
+
+  protected release(): void {
+    const { input, output } = this;
+    if (input !== undefined) {
+      input.off('data', this.onData);
+      input.off('end', this.onEnd);
+    }
+    // The stream may still fail while it closes: an error no one listens to would end the process.
+    input?.off('error', this.onError).on('error', ignore);
+    if (output !== undefined && !sameStream(output, input)) output.off('error', this.onError).on('error', ignore);
+    if (this.keepHandle) return;
+    this.flush();
+    if (output !== undefined && !output.destroyed) {
+      output.end();
+      const cut = setTimeout(() => output.destroy(), CLOSE_GRACE_MS);
+      cut.unref();
+      output.once('close', () => clearTimeout(cut));
+    }
+    if (input !== undefined && !sameStream(input, output)) input.destroy();
+  }
+
+  private readonly onData = (chunk: Buffer | string): void => {
+    if (this.destroyed || this.inputShut) return;
+    if (this.guard(() => this.inputFilter.get_one_start([chunk]))) this.dispatchRecords();
+  };
+
+  private dispatchRecords(): void {
+    for (;;) {
+      let records: unknown[] = [];
+      if (!this.guard(() => (records = this.inputFilter.get_one()))) continue;
+      if (records.length === 0 || this.destroyed) return;
+      for (const record of records) this.emit(this.names.InputEvent, record, this.ID());
+      if (this.destroyed || this.inputShut) return;
+    }
+  }
+
+  /** Runs a filter call; a FilterError becomes an ErrorEvent ('read') and false. */
+  private guard(parse: () => void): boolean {
+    try {
+      parse();
+      return true;
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      this.emit(this.names.ErrorEvent, 'read', FILTER_ERRNO[error.code] ?? 0, error.message, this.ID());
+      return false;
+    }
+  }
+
+  private readonly onEnd = (): void => {
+    if (this.failed) return;
+    this.inputShut = true;
+    this.emit(this.names.ErrorEvent, 'read', 0, '', this.ID());
+  };
+
+  /** One ErrorEvent per failure of the stream, however many errors it raises. */
+  private readonly onError = (error: Error): void => {
+    if (this.failed) return;
+    this.failed = true;
+    this.pending = [];
+    this.pendingOctets = 0;
+    const syscall = (error as NodeJS.ErrnoException).syscall;
+    const operation = syscall === 'write' || syscall === 'writev' || syscall === 'shutdown' ? 'write' : 'read';
+    this.emit(this.names.ErrorEvent, operation, errnoOf(error), error.message, this.ID());
+  };
+
+  private readonly flushBatch = (): void => {
+    this.flushScheduled = false;
+    if (!this.destroyed) this.flush();
+  };
+
+  private readonly onWritten = (error?: Error | null): void => {
+    this.writesInFlight--;
+    if (error || this.destroyed) return;
+    const octets = this.get_driver_out_octets();
+    if (this.high && this.lowMark !== undefined && octets <= this.lowMark) {
+      this.high = false;
+      this.emit(this.names.LowEvent, this.ID());
+    }
+    if (octets === 0 && this.writesInFlight === 0) this.emit(this.names.FlushedEvent, this.ID());
+  };
+}
+
+const EVENT_NAMES: (keyof ReadWriteEvents)[] = ['InputEvent', 'ErrorEvent', 'FlushedEvent', 'HighEvent', 'LowEvent'];
+
+function pick(changes: ReadWriteEvents): ReadWriteEvents {
+  const picked: ReadWriteEvents = {};
+  for (const name of Object.keys(changes) as (keyof ReadWriteEvents)[]) {
+    if (!EVENT_NAMES.includes(name)) throw new TypeError(`POE::Wheel::ReadWrite: unknown event parameter '${name}'`);
+    picked[name] = changes[name];
+  }
+  return picked;
+}
+
+function join(chunks: Chunk[]): Chunk {
+  let strings = true;
+  for (const chunk of chunks) if (typeof chunk !== 'string') strings = false;
+  return strings ? (chunks as string[]).join('') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+}
+
+/** The process's own stdio is never closed by a wheel. */
+function isStdio(stream: Readable | Writable | undefined): true | undefined {
+  return stream !== undefined && (stream === process.stdin || stream === process.stdout || stream === process.stderr) ? true : undefined;
+}
+
+function ignore(): void {}
+
+function sameStream(a: Readable | Writable | undefined, b: Readable | Writable | undefined): boolean {
+  return (a as unknown) === (b as unknown);
+}

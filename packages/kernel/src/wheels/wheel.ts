@@ -1,0 +1,69 @@
+import { constants } from 'node:os';
+import { UsageError } from '../errors.js';
+import type { Watched } from '../handles.js';
+import { activeKernel, type Kernel } from '../kernel.js';
+import { Session } from '../session.js';
+
+let lastWheelId = 0;
+
+/** A new wheel ID, unique in the process (POE::Wheel::allocate_wheel_id). */
+export function allocateWheelId(): number {
+  return ++lastWheelId;
+}
+
+/**
+ * What every wheel shares (POE::Wheel): it belongs to the session whose handler created it,
+ * keeps that session alive until `destroy()`, and after `destroy()` never dispatches again.
+ */
+export abstract class Wheel implements Watched {
+  protected readonly kernel: Kernel;
+  protected readonly session: Session;
+  protected destroyed = false;
+  private readonly id = allocateWheelId();
+
+  constructor(kind: string) {
+    const kernel = activeKernel();
+    const session = kernel?.get_active_session();
+    if (kernel === undefined || !(session instanceof Session)) {
+      throw new UsageError(`${kind} must be created inside a session's event handler`);
+    }
+    this.kernel = kernel;
+    this.session = session;
+    kernel.watchHandle(session, this);
+  }
+
+  ID(): number {
+    return this.id;
+  }
+
+  /** Stops the wheel: it releases what it holds and its session, and dispatches nothing more. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.kernel.unwatchHandle(this.session, this);
+    this.release();
+  }
+
+  /** Frees the wheel's own resources (listeners, handles, timers). */
+  protected abstract release(): void;
+
+  /** Dispatches one of the wheel's events to its session, unless unnamed or destroyed. */
+  protected emit(event: string | undefined, ...args: unknown[]): void {
+    if (event !== undefined && !this.destroyed) this.kernel.deliver(this.session, event, ...args);
+  }
+}
+
+/** A Node error's errno as a positive number, as Perl's `$!` has it (0 when unknown). */
+export function errnoOf(error: unknown): number {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && code in constants.errno) return constants.errno[code as keyof typeof constants.errno];
+  const errno = (error as NodeJS.ErrnoException | undefined)?.errno;
+  return typeof errno === 'number' ? Math.abs(errno) : 0;
+}
+
+/** The errno a filter error is reported with (POE wheels report numbers), by its code. */
+export const FILTER_ERRNO: Record<string, number> = {
+  ERECORDTOOLONG: constants.errno.EMSGSIZE,
+  EBUFFERFULL: constants.errno.ENOBUFS,
+  EBADDATA: constants.errno.EBADMSG,
+};
