@@ -19,7 +19,7 @@ export interface ReadWriteEvents {
 }
 
 export interface ReadWriteOptions<In = string, Out = string> extends ReadWriteEvents {
-  /** A Duplex to read and write: a net or tls socket, a pipe pair... */
+  /** A Duplex to read and write: a net or tls socket, a pipe pair... Or InputHandle and OutputHandle. */
   Handle?: Duplex;
   InputHandle?: Readable;
   OutputHandle?: Writable;
@@ -69,15 +69,12 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
 
   constructor(options: ReadWriteOptions<In, Out>) {
     super('POE::Wheel::ReadWrite');
-    this.input = options.InputHandle ?? options.Handle;
-    this.output = options.OutputHandle ?? options.Handle;
-    if (this.input === undefined && this.output === undefined) {
+    this.input = options.Handle ?? options.InputHandle;
+    this.output = options.Handle ?? options.OutputHandle;
+    const problem = optionProblem(options);
+    if (problem !== undefined) {
       this.kernel.unwatchHandle(this.session, this);
-      throw new TypeError('POE::Wheel::ReadWrite needs a Handle, or an InputHandle and/or an OutputHandle');
-    }
-    if ((options.HighMark === undefined) !== (options.LowMark === undefined)) {
-      this.kernel.unwatchHandle(this.session, this);
-      throw new TypeError('POE::Wheel::ReadWrite: HighMark and LowMark go together');
+      throw new TypeError(`POE::Wheel::ReadWrite: ${problem}`);
     }
     const filter = options.Filter ?? (new FilterLine() as unknown as Filter<In, Out>);
     this.inputFilter = (options.InputFilter ?? filter) as AnyInputFilter;
@@ -168,12 +165,26 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     this.outputFilter = filter;
   }
 
+  /** Changes HighMark (ignored, with a warning, unless marks were set up and it stays above LowMark). */
   set_high_mark(octets: number): void {
+    if (this.highMark === undefined) return this.kernel.warn('POE::Wheel::ReadWrite: ignoring high mark (set HighMark in the constructor first)');
+    if (!(octets > this.lowMark!)) return this.kernel.warn('POE::Wheel::ReadWrite: new high mark would not be above the low mark; ignored');
     this.highMark = octets;
   }
 
+  /** Changes LowMark (ignored, with a warning, unless it stays at least 1 and below HighMark). */
   set_low_mark(octets: number): void {
+    if (this.lowMark === undefined) return this.kernel.warn('POE::Wheel::ReadWrite: ignoring low mark (set LowMark in the constructor first)');
+    if (!(octets >= 1) || !(octets < this.highMark!)) return this.kernel.warn('POE::Wheel::ReadWrite: new low mark must be at least 1 and below the high mark; ignored');
     this.lowMark = octets;
+  }
+
+  get_input_filter(): Filter<In, unknown> {
+    return this.inputFilter as Filter<In, unknown>;
+  }
+
+  get_output_filter(): Filter<unknown, Out> {
+    return this.outputFilter;
   }
 
   get_input_handle(): Readable | undefined {
@@ -297,6 +308,20 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     }
     if (octets === 0 && this.writesInFlight === 0) this.emit(this.names.FlushedEvent, this.ID());
   };
+}
+
+/** What POE croaks about at construction: handles and the water marks with their events. */
+function optionProblem(options: ReadWriteOptions<unknown, unknown>): string | undefined {
+  if (options.Handle === undefined) {
+    if (options.InputHandle === undefined) return 'Handle or InputHandle required';
+    if (options.OutputHandle === undefined) return 'Handle or OutputHandle required';
+  }
+  const { HighMark, LowMark, HighEvent, LowEvent } = options;
+  if ((HighMark === undefined) !== (LowMark === undefined)) return 'HighMark and LowMark require each other';
+  if (HighMark !== undefined && !(HighMark > 0 && LowMark! > 0)) return 'HighMark and LowMark must be above 0';
+  if (HighEvent !== undefined && HighMark === undefined) return 'HighEvent requires a HighMark';
+  if ((LowMark === undefined) !== (LowEvent === undefined)) return 'LowMark and LowEvent require each other';
+  return undefined;
 }
 
 const EVENT_NAMES: (keyof ReadWriteEvents)[] = ['InputEvent', 'ErrorEvent', 'FlushedEvent', 'HighEvent', 'LowEvent'];

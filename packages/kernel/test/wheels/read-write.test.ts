@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARG0, ARG1, ARG3, HEAP, KERNEL, Kernel, Session, type EventArgs } from '../../src/index.js';
+import { ARG0, ARG1, ARG2, ARG3, HEAP, KERNEL, Kernel, Session, type EventArgs } from '../../src/index.js';
 import { FilterBlock, FilterLine, FilterStream } from '../../src/filters/index.js';
 import { ReadWrite } from '../../src/wheels/read-write.js';
 import { readAll, socketPair } from './socket-pair.js';
@@ -300,6 +300,6 @@ describe('POE::Wheel::ReadWrite', () => {
         },
       },
     });
-    expect(String(error)).toMatch(/needs a Handle/);
+    expect(String(error)).toMatch(/Handle or InputHandle required/);
   });
 });
