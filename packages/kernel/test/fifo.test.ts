@@ -27,7 +27,11 @@ describe('Fifo', () => {
 
   it('skips cancelled events', () => {
     const fifo = new Fifo();
-    const events = [1, 2, 3].map((i) => Object.assign(event(i), { dest: {} as never }));
+    const events = [1, 2, 3].map((i) => {
+      const e = event(i);
+      e.dest = {} as QueuedEvent['dest'];
+      return e;
+    });
     events.forEach((e) => fifo.push(e));
     events[0]!.dest = null;
     events[1]!.dest = null;

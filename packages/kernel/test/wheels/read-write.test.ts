@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ARG0, ARG1, ARG2, ARG3, HEAP, KERNEL, Kernel, Session, type EventArgs } from '../../src/index.js';
-import { FilterBlock, FilterLine, FilterStream } from '../../src/filters/index.js';
+import { FilterBlock, FilterLine, FilterStream, type Chunk } from '../../src/filters/index.js';
 import { ReadWrite } from '../../src/wheels/read-write.js';
 import { readAll, socketPair } from './socket-pair.js';
 
-type Heap = { wheel?: ReadWrite; log: unknown[] };
-type Ev = EventArgs<Heap>;
+type Heap<W = ReadWrite> = { wheel?: W; log: unknown[] };
+type Ev<W = ReadWrite> = EventArgs<Heap<W>>;
+/** A wheel with a Stream filter: Buffers in, chunks out. */
+type StreamWheel = ReadWrite<Buffer, Chunk>;
 
 describe('POE::Wheel::ReadWrite', () => {
   it('turns input lines into InputEvents and puts records as lines; EOF is a read error with errno 0', async () => {
@@ -117,11 +119,11 @@ describe('POE::Wheel::ReadWrite', () => {
     const kernel = new Kernel();
     const log: string[] = [];
     const chunk = 'x'.repeat(64 * 1024);
-    Session.create<Heap>({
+    Session.create<Heap<StreamWheel>>({
       kernel,
       heap: { log: [] },
       inline_states: {
-        _start: (_: Ev) => {
+        _start: (_: Ev<StreamWheel>) => {
           _[HEAP].wheel = new ReadWrite({
             Handle: pair.near,
             Filter: new FilterStream(),
@@ -133,9 +135,9 @@ describe('POE::Wheel::ReadWrite', () => {
           });
           _[KERNEL].yield('fill');
         },
-        fill: (_: Ev) => {
+        fill: (_: Ev<StreamWheel>) => {
           // Put until the wheel says the high mark is reached, then stop: memory stays bounded.
-          while (!_[HEAP].wheel!.put(chunk as never)) {
+          while (!_[HEAP].wheel!.put(chunk)) {
             /* keep putting */
           }
           log.push(`octets ${_[HEAP].wheel!.get_driver_out_octets() >= 512 * 1024}`);
@@ -143,7 +145,7 @@ describe('POE::Wheel::ReadWrite', () => {
         },
         high: () => void log.push('high'),
         low: () => void log.push('low'),
-        flushed: (_: Ev) => {
+        flushed: (_: Ev<StreamWheel>) => {
           log.push('flushed');
           _[HEAP].wheel!.destroy();
         },
@@ -158,21 +160,21 @@ describe('POE::Wheel::ReadWrite', () => {
     const pair = await socketPair();
     const kernel = new Kernel();
     const errors: unknown[] = [];
-    Session.create<Heap>({
+    Session.create<Heap<StreamWheel>>({
       kernel,
       heap: { log: [] },
       inline_states: {
-        _start: (_: Ev) => {
+        _start: (_: Ev<StreamWheel>) => {
           _[HEAP].wheel = new ReadWrite({ Handle: pair.near, Filter: new FilterStream(), ErrorEvent: 'failed' });
           _[KERNEL].yield('write');
         },
-        write: (_: Ev) => {
-          for (let i = 0; i < 64; i++) _[HEAP].wheel!.put(Buffer.alloc(64 * 1024) as never);
+        write: (_: Ev<StreamWheel>) => {
+          for (let i = 0; i < 64; i++) _[HEAP].wheel!.put(Buffer.alloc(64 * 1024));
           pair.far.resetAndDestroy();
           _[KERNEL].delay('done', 0.2);
         },
-        failed: (_: Ev) => void errors.push([_[ARG0], typeof _[ARG1], _[ARG3]]),
-        done: (_: Ev) => _[HEAP].wheel!.destroy(),
+        failed: (_: Ev<StreamWheel>) => void errors.push([_[ARG0], typeof _[ARG1], _[ARG3]]),
+        done: (_: Ev<StreamWheel>) => _[HEAP].wheel!.destroy(),
       },
     });
     await kernel.run();
