@@ -2,7 +2,6 @@ import { Buffer } from 'node:buffer';
 import { FilterBase } from './base.js';
 import { ByteQueue } from './byte-queue.js';
 import type { Chunk } from './filter.js';
-import { FilterError } from './filter-error.js';
 import {
   LengthFramer,
   decodeAsciiLength,
@@ -10,7 +9,7 @@ import {
   type LengthDecoder,
   type LengthEncoder,
 } from './length-framing.js';
-import { DEFAULT_MAX_BUFFER, pickKnown, sizeParam, toBuffer, toBuffers, warnUnknownParams } from './params.js';
+import { DEFAULT_MAX_BUFFER, pickKnown, sizeParam, toBuffer, warnUnknownParams } from './params.js';
 
 /** Default MaxLength of a length-prefixed block, in bytes (POE's: 64 MiB). */
 export const BLOCK_MAX_LENGTH = 64 * 1024 * 1024;
@@ -80,15 +79,7 @@ export class FilterBlock extends FilterBase<Buffer, Chunk> {
 
   get_one_start(chunks: readonly Chunk[]): void {
     if (this.framer !== undefined) return this.framer.append(chunks);
-    const { buffers, bytes } = toBuffers(chunks);
-    if (bytes === 0) return;
-    if (this.q.length + bytes > this.maxBuffer) {
-      throw new FilterError(
-        'EBUFFERFULL',
-        `framing buffer exceeds MaxBuffer (${this.maxBuffer} bytes): ${bytes} bytes refused`,
-      );
-    }
-    for (const buffer of buffers) this.q.append(buffer);
+    this.q.appendWithin(chunks, this.maxBuffer);
   }
 
   get_one(): Buffer[] {

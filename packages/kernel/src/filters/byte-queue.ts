@@ -1,4 +1,7 @@
 import { Buffer } from 'node:buffer';
+import type { Chunk } from './filter.js';
+import { FilterError } from './filter-error.js';
+import { toBuffers } from './params.js';
 
 const EMPTY = Buffer.alloc(0);
 /** Backing stores up to this size are kept for reuse between chunks. */
@@ -23,6 +26,17 @@ export class ByteQueue {
 
   get length(): number {
     return this.data.length - this.start;
+  }
+
+  /** Appends chunks unless that would take the queue past `maxBuffer` (EBUFFERFULL); returns the bytes added. */
+  appendWithin(chunks: readonly Chunk[], maxBuffer: number): number {
+    const { buffers, bytes } = toBuffers(chunks);
+    if (bytes === 0) return 0;
+    if (this.length + bytes > maxBuffer) {
+      throw new FilterError('EBUFFERFULL', `framing buffer exceeds MaxBuffer (${maxBuffer} bytes): ${bytes} bytes refused`);
+    }
+    for (const buffer of buffers) this.append(buffer);
+    return bytes;
   }
 
   append(chunk: Buffer): void {

@@ -2,7 +2,6 @@ import { Buffer } from 'node:buffer';
 import { ByteQueue } from './byte-queue.js';
 import type { Chunk } from './filter.js';
 import { FilterError } from './filter-error.js';
-import { toBuffers } from './params.js';
 
 /** Frames a block: returns the bytes to send for it (POE's encoder prepends a length header). */
 export type LengthEncoder = (block: Buffer) => Buffer;
@@ -69,15 +68,7 @@ export class LengthFramer {
   ) {}
 
   append(chunks: readonly Chunk[]): void {
-    const { buffers, bytes } = toBuffers(chunks);
-    if (bytes === 0) return;
-    if (this.q.length + bytes > this.maxBuffer) {
-      throw new FilterError(
-        'EBUFFERFULL',
-        `framing buffer exceeds MaxBuffer (${this.maxBuffer} bytes): ${bytes} bytes refused`,
-      );
-    }
-    for (const buffer of buffers) this.q.append(buffer);
+    this.q.appendWithin(chunks, this.maxBuffer);
   }
 
   /** The next complete block, or undefined. */

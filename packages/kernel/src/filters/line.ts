@@ -4,7 +4,7 @@ import { ByteQueue } from './byte-queue.js';
 import type { Chunk } from './filter.js';
 import { FilterError } from './filter-error.js';
 import { NextByte } from './next-byte.js';
-import { DEFAULT_MAX_BUFFER, pickKnown, sizeParam, toBuffers, warnUnknownParams } from './params.js';
+import { DEFAULT_MAX_BUFFER, pickKnown, sizeParam, warnUnknownParams } from './params.js';
 
 /**
  * Default MaxLength of a line, in bytes. POE's default is 64 MB; a line
@@ -121,16 +121,7 @@ export class FilterLine extends FilterBase<string, string> {
   }
 
   get_one_start(chunks: readonly Chunk[]): void {
-    const { buffers, bytes } = toBuffers(chunks);
-    if (bytes === 0) return;
-    if (this.q.length + bytes > this.maxBuffer) {
-      throw new FilterError(
-        'EBUFFERFULL',
-        `framing buffer exceeds MaxBuffer (${this.maxBuffer} bytes): ${bytes} bytes refused`,
-      );
-    }
-    for (const buffer of buffers) this.q.append(buffer);
-    this.text = undefined;
+    if (this.q.appendWithin(chunks, this.maxBuffer) > 0) this.text = undefined;
   }
 
   get_one(): string[] {
