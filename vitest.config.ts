@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests run against the TypeScript sources, not the built dist.
     alias: {
       '@poets/kernel': src('kernel'),
+      '@poets/server-nsca': src('server-nsca'),
     },
   },
   test: {
