@@ -1,3 +1,22 @@
 // POE's wheels: I/O bound to a session's events.
 export { Wheel, allocateWheelId, errnoOf } from './wheel.js';
 export { ReadWrite, type ReadWriteEvents, type ReadWriteOptions } from './read-write.js';
+export {
+  SocketFactory,
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  PF_INET,
+  PF_INET6,
+  PF_UNIX,
+  SOCK_STREAM,
+  SOCK_DGRAM,
+  type SocketFactoryOptions,
+  type SocketFactoryEvents,
+  type SocketFactorySuccessArgs,
+  type SocketFactoryFailureArgs,
+  type SockName,
+  type SocketDomainName,
+  type SocketTypeName,
+  type HostLookup,
+} from './socket-factory.js';
