@@ -20,3 +20,5 @@ export {
   type SocketTypeName,
   type HostLookup,
 } from './socket-factory.js';
+export { Run, type RunEvents, type RunOptions, type RunProgram, type RunRedirect } from './run.js';
+export { FollowTail, type FollowTailEvents, type FollowTailOptions, type FollowTailHandle } from './follow-tail.js';
