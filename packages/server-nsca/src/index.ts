@@ -1,2 +1,67 @@
 export type { BlockCipher, CipherSpec } from './ciphers/block-cipher.js';
 export { Cfb8 } from './ciphers/cfb8.js';
+
+// Codec: packet layout, encoder/decoder, connection decoder.
+export {
+  NSCA_PORT,
+  IV_SIZE,
+  INIT_PACKET_SIZE,
+  PACKET_VERSION,
+  PACKET_SIZE,
+  LEGACY_PACKET_SIZE,
+  OFFSET,
+  FIELD_SIZE,
+  MAX_HOST_NAME,
+  MAX_SVC_DESCRIPTION,
+  MAX_PLUGIN_OUTPUT,
+  MAX_LEGACY_PLUGIN_OUTPUT,
+} from './codec/constants.js';
+export { packetCrc32 } from './codec/crc32.js';
+export { decodeText, isWellFormedUtf8 } from './codec/strings.js';
+export {
+  decodePacket,
+  encodePacket,
+  type DecodePacketOptions,
+  type EncodePacketOptions,
+  type Filler,
+  type NscaPacket,
+  type NscaRawStrings,
+  type PacketAccepted,
+  type PacketFields,
+  type PacketRefused,
+  type PacketResult,
+  type RefusalReason,
+} from './codec/packet.js';
+export {
+  NscaDecoder,
+  decodeConnection,
+  type ConnectionDecodeOptions,
+  type DecodeResult,
+  type DecoderOptions,
+  type ResultPosition,
+} from './codec/decoder.js';
+
+// Ciphers: the method registry and per-connection streams.
+export type { CryptStream } from './ciphers/crypt-stream.js';
+export { hasNativeCfb8, type NativeCfb8, type NativeCfb8Spec } from './ciphers/native-cfb8.js';
+export {
+  NSCA_METHODS,
+  CIPHER_SPECS,
+  UnsupportedMethodError,
+  createCryptStream,
+  cipherSpec,
+  isSupportedMethod,
+  methodInfo,
+  missingMethods,
+  supportedMethods,
+  type CryptStreamOptions,
+  type MethodInfo,
+  type MethodStatus,
+} from './ciphers/methods.js';
+export { mcryptKey, mcryptIv, BlockCfb8Stream, NativeCfb8Stream } from './ciphers/mcrypt-stream.js';
+export { NoneStream } from './ciphers/none.js';
+export { XorStream } from './ciphers/xor.js';
+export { des, tripledes } from './ciphers/des.js';
+export { Blowfish, blowfish } from './ciphers/blowfish.js';
+export { Twofish, twofish } from './ciphers/twofish.js';
+export { Rijndael, rijndael128, rijndael192, rijndael256 } from './ciphers/rijndael.js';
