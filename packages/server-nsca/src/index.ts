@@ -65,3 +65,8 @@ export { des, tripledes } from './ciphers/des.js';
 export { Blowfish, blowfish } from './ciphers/blowfish.js';
 export { Twofish, twofish } from './ciphers/twofish.js';
 export { Rijndael, rijndael128, rijndael192, rijndael256 } from './ciphers/rijndael.js';
+
+// The server component.
+export { ServerNSCA, type ServerNSCAOptions } from './server/server-nsca.js';
+export type { NSCAResult } from './server/result.js';
+export { AccessList } from './server/access.js';

@@ -1,0 +1,269 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import {
+  ARG0,
+  ARG1,
+  ARG2,
+  ARG3,
+  FilterStream,
+  HEAP,
+  KERNEL,
+  ReadWrite,
+  SENDER,
+  Session,
+  SocketFactory,
+  poe_kernel,
+  type EventArgs,
+  type Kernel,
+  type SockName,
+} from '@poets/kernel';
+import type { Netmask } from 'netmask';
+import { Subject, type Observable } from 'rxjs';
+import { IV_SIZE, NSCA_PORT } from '../codec/constants.js';
+import { NscaDecoder, type DecodeResult } from '../codec/decoder.js';
+import { UnsupportedMethodError, isSupportedMethod } from '../ciphers/methods.js';
+import { AccessList } from './access.js';
+import { resultOf, type NSCAResult } from './result.js';
+
+export interface ServerNSCAOptions {
+  /** Mandatory (an empty string is allowed: then only the IV encrypts). */
+  password: string | Uint8Array;
+  /** Mandatory: the NSCA encryption method number (see `supportedMethods()`). */
+  encryption: number;
+  alias?: string;
+  /** Address to listen on (default all IPv4 addresses, as the original). */
+  address?: string;
+  /** Default 5667; 0 picks a free port (see `getsockname()`). */
+  port?: number;
+  /** Seconds a client has to complete each packet (default 60): a silent or trickling client is cut. */
+  time_out?: number;
+  /** Netmask objects (or CIDR strings) allowed to connect; default: everyone. */
+  access?: readonly (Netmask | string)[];
+  /** Accept 720-byte legacy packets (default true). */
+  acceptLegacy?: boolean;
+  /** Deliver packets whose CRC does not match, flagged `crc_ok: false`, as the Perl original did (default false: drop them, as nsca does). */
+  deliverBadCrc?: boolean;
+  /** Refuse packets older (or further in the future) than this many seconds (default: not enforced, as nsca 2.10). */
+  maxPacketAge?: number;
+  /** Where refusals and errors are logged (default: the kernel's warn, standard error). */
+  log?: (line: string) => void;
+  kernel?: Kernel;
+}
+
+interface Connection {
+  wheel: ReadWrite<Buffer, Buffer>;
+  decoder: NscaDecoder;
+  peer: string;
+  peeraddr: string;
+  peerport: number;
+  deadline: number | undefined;
+}
+
+interface Registration {
+  event: string;
+  context: unknown;
+}
+
+interface Heap {
+  listener?: SocketFactory;
+  connections: Map<number, Connection>;
+  registered: Map<Session, Registration>;
+}
+
+type Ev = EventArgs<Heap>;
+
+const REFCOUNT_TAG = 'nsca-register';
+
+/**
+ * POE::Component::Server::NSCA: receives NSCA check results (from send_nsca, Client::NSCA...)
+ * and posts each to the sessions registered for it. Unlike the Perl original it reads every packet
+ * a connection carries, in both sizes; draws its IVs from crypto.randomBytes; drops packets whose
+ * CRC does not match; and can enforce a maximum packet age.
+ */
+export class ServerNSCA {
+  private readonly kernel: Kernel;
+  private readonly session: Session<Heap>;
+  private readonly subject = new Subject<NSCAResult>();
+  /** Every check result accepted, also posted to the registered sessions. Completes at shutdown. */
+  readonly results$: Observable<NSCAResult> = this.subject.asObservable();
+
+  /** Starts the component; throws at once for a missing password or an encryption method nobody provides. */
+  static spawn(options: ServerNSCAOptions): ServerNSCA {
+    return new ServerNSCA(options);
+  }
+
+  private constructor(options: ServerNSCAOptions) {
+    if (options === undefined || options.password === undefined || options.password === null) {
+      throw new TypeError('ServerNSCA.spawn: the password parameter is mandatory');
+    }
+    if (typeof options.encryption !== 'number') throw new TypeError('ServerNSCA.spawn: the encryption parameter is mandatory');
+    if (!isSupportedMethod(options.encryption)) throw new UnsupportedMethodError(options.encryption);
+    const timeOut = options.time_out ?? 60;
+    if (!(timeOut > 0)) throw new RangeError(`ServerNSCA.spawn: time_out must be a positive number of seconds, not ${timeOut}`);
+    this.kernel = options.kernel ?? poe_kernel;
+    const kernel = this.kernel;
+    const log = options.log ?? ((line: string) => kernel.warn(line));
+    const access = new AccessList(options.access);
+    const subject = this.subject;
+    const { password, encryption } = options;
+    const decoderOptions = {
+      acceptLegacy: options.acceptLegacy ?? true,
+      deliverBadCrc: options.deliverBadCrc ?? false,
+      ...(options.maxPacketAge === undefined ? {} : { maxPacketAge: options.maxPacketAge }),
+    };
+
+    const close = (heap: Heap, id: number): void => {
+      const connection = heap.connections.get(id);
+      if (connection === undefined) return;
+      heap.connections.delete(id);
+      connection.wheel.destroy();
+      if (connection.deadline !== undefined) kernel.alarm_remove(connection.deadline);
+    };
+
+    const deliver = (heap: Heap, connection: Connection, results: DecodeResult[]): void => {
+      for (const decoded of results) {
+        if (!decoded.ok) {
+          log(`nsca: refused a packet from ${connection.peer}: ${decoded.message}`);
+          continue;
+        }
+        const result = resultOf(decoded.packet, connection.peeraddr, connection.peerport);
+        for (const [session, { event, context }] of heap.registered) kernel.post(session, event, result, context);
+        subject.next(result);
+      }
+    };
+
+    const unregister = (heap: Heap, session: Session): void => {
+      if (!heap.registered.delete(session)) return;
+      kernel.refcount_decrement(session.ID(), REFCOUNT_TAG);
+    };
+
+    this.session = Session.create<Heap>({
+      kernel,
+      heap: { connections: new Map(), registered: new Map() },
+      inline_states: {
+        _start: (_: Ev) => {
+          if (options.alias !== undefined) _[KERNEL].alias_set(options.alias);
+          _[HEAP].listener = new SocketFactory({
+            BindAddress: options.address ?? '0.0.0.0',
+            BindPort: options.port ?? NSCA_PORT,
+            Reuse: 'yes',
+            SuccessEvent: 'nsca_accepted',
+            FailureEvent: 'nsca_listen_failed',
+          });
+        },
+        nsca_listen_failed: (_: Ev) => {
+          log(`nsca: cannot listen on ${options.address ?? '0.0.0.0'}:${options.port ?? NSCA_PORT}: ${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
+          _[KERNEL].yield('shutdown');
+        },
+        nsca_accepted: (_: Ev) => {
+          const socket = _[ARG0] as Socket;
+          const peeraddr = String(_[ARG1] ?? socket.remoteAddress ?? '');
+          const peerport = Number(_[ARG2] ?? socket.remotePort ?? 0);
+          const peer = `${peeraddr}:${peerport}`;
+          if (!access.allows(peeraddr)) {
+            log(`nsca: refused connection from ${peer}: not in the access list`);
+            socket.destroy();
+            return;
+          }
+          const iv = randomBytes(IV_SIZE);
+          const wheel = new ReadWrite<Buffer, Buffer>({
+            Handle: socket,
+            Filter: new FilterStream(),
+            InputEvent: 'nsca_input',
+            ErrorEvent: 'nsca_error',
+          });
+          const connection: Connection = {
+            wheel,
+            decoder: new NscaDecoder(encryption, password, iv, decoderOptions),
+            peer,
+            peeraddr,
+            peerport,
+            deadline: _[KERNEL].delay_set('nsca_timeout', timeOut, wheel.ID()),
+          };
+          _[HEAP].connections.set(wheel.ID(), connection);
+          const init = Buffer.allocUnsafe(IV_SIZE + 4);
+          iv.copy(init, 0);
+          init.writeUInt32BE(Math.floor(Date.now() / 1000) >>> 0, IV_SIZE);
+          wheel.put(init);
+        },
+        nsca_input: (_: Ev) => {
+          const connection = _[HEAP].connections.get(_[ARG1] as number);
+          if (connection === undefined) return;
+          const results = connection.decoder.push(_[ARG0] as Buffer);
+          if (results.length === 0) return;
+          // Each packet completed gives the client time_out seconds more for the next one.
+          if (connection.deadline !== undefined) _[KERNEL].delay_adjust(connection.deadline, timeOut);
+          deliver(_[HEAP], connection, results);
+        },
+        nsca_error: (_: Ev) => {
+          const id = _[ARG3] as number;
+          const connection = _[HEAP].connections.get(id);
+          if (connection === undefined) return;
+          if (_[ARG1] === 0) deliver(_[HEAP], connection, connection.decoder.end());
+          else log(`nsca: ${connection.peer}: ${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
+          close(_[HEAP], id);
+        },
+        nsca_timeout: (_: Ev) => {
+          const id = _[ARG0] as number;
+          const connection = _[HEAP].connections.get(id);
+          if (connection === undefined) return;
+          connection.deadline = undefined;
+          const pending = connection.decoder.pending;
+          log(`nsca: ${connection.peer}: no complete packet within ${timeOut} s (${pending} bytes pending); closing`);
+          close(_[HEAP], id);
+        },
+        register: (_: Ev) => {
+          const sender = _[SENDER];
+          if (!(sender instanceof Session)) return log('nsca: register must be posted by a session');
+          const { event, context } = registration(_.slice(ARG0));
+          if (typeof event !== 'string' || event === '') return log(`nsca: register from ${sender} without an event name; ignored`);
+          if (!_[HEAP].registered.has(sender)) _[KERNEL].refcount_increment(sender.ID(), REFCOUNT_TAG);
+          _[HEAP].registered.set(sender, { event, context });
+        },
+        unregister: (_: Ev) => {
+          const sender = _[SENDER];
+          if (sender instanceof Session) unregister(_[HEAP], sender);
+        },
+        shutdown: (_: Ev) => {
+          const heap = _[HEAP];
+          heap.listener?.destroy();
+          heap.listener = undefined;
+          for (const id of [...heap.connections.keys()]) close(heap, id);
+          for (const session of [...heap.registered.keys()]) unregister(heap, session);
+          if (options.alias !== undefined) _[KERNEL].alias_remove(options.alias);
+          subject.complete();
+        },
+        _stop: (_: Ev) => {
+          for (const session of [..._[HEAP].registered.keys()]) unregister(_[HEAP], session);
+          subject.complete();
+        },
+      },
+    });
+  }
+
+  /** The component's session ID, to post `register`, `unregister` and `shutdown` to. */
+  session_id(): number {
+    return this.session.ID();
+  }
+
+  /** Stops listening, drops the clients and unregisters the registered sessions. */
+  shutdown(): void {
+    this.kernel.call(this.session, 'shutdown');
+  }
+
+  /** The listening address and port (undefined once shut down). */
+  getsockname(): SockName | undefined {
+    return this.session.get_heap().listener?.getsockname();
+  }
+}
+
+/** `register` takes POE's pairs (`'event', 'got_check', 'context', x`) or one object. */
+function registration(args: unknown[]): { event: unknown; context: unknown } {
+  if (args.length === 1 && typeof args[0] === 'object' && args[0] !== null) {
+    const { event, context } = args[0] as { event?: unknown; context?: unknown };
+    return { event, context };
+  }
+  const pairs: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < args.length; i += 2) pairs[String(args[i])] = args[i + 1];
+  return { event: pairs.event, context: pairs.context };
+}
