@@ -67,6 +67,12 @@ export { Twofish, twofish } from './ciphers/twofish.js';
 export { Rijndael, rijndael128, rijndael192, rijndael256 } from './ciphers/rijndael.js';
 
 // The server component.
-export { ServerNSCA, type ServerNSCAOptions } from './server/server-nsca.js';
+export { ServerNSCA, type ServerNSCAOptions, type ServerNSCASettings } from './server/server-nsca.js';
 export type { NSCAResult } from './server/result.js';
 export { AccessList } from './server/access.js';
+
+// The nsca daemon.
+export { Nscad, ConfigError, DEFAULT_CONFIG, type NscadOptions } from './daemon/nscad.js';
+export { parseNscaConfig, defaultConfig, type NscadConfig, type ParsedConfig } from './daemon/config.js';
+export { commandLine } from './daemon/command-line.js';
+export { CommandFile, type CommandFileOptions } from './daemon/command-file.js';

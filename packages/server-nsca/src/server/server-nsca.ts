@@ -56,7 +56,41 @@ interface Connection {
   peer: string;
   peeraddr: string;
   peerport: number;
+  timeOut: number;
   deadline: number | undefined;
+}
+
+/** What a new connection is served with; `reconfigure()` replaces it. */
+interface Settings {
+  password: string | Uint8Array;
+  encryption: number;
+  timeOut: number;
+  access: AccessList;
+  decoderOptions: { acceptLegacy: boolean; deliverBadCrc: boolean; maxPacketAge?: number };
+}
+
+/** What `reconfigure()` may change: everything but where the server listens. */
+export type ServerNSCASettings = Pick<ServerNSCAOptions, 'password' | 'encryption' | 'time_out' | 'access' | 'acceptLegacy' | 'deliverBadCrc' | 'maxPacketAge'>;
+
+function settingsOf(options: ServerNSCASettings): Settings {
+  if (options === undefined || options.password === undefined || options.password === null) {
+    throw new TypeError('ServerNSCA.spawn: the password parameter is mandatory');
+  }
+  if (typeof options.encryption !== 'number') throw new TypeError('ServerNSCA.spawn: the encryption parameter is mandatory');
+  if (!isSupportedMethod(options.encryption)) throw new UnsupportedMethodError(options.encryption);
+  const timeOut = options.time_out ?? 60;
+  if (!(timeOut > 0)) throw new RangeError(`ServerNSCA.spawn: time_out must be a positive number of seconds, not ${timeOut}`);
+  return {
+    password: options.password,
+    encryption: options.encryption,
+    timeOut,
+    access: new AccessList(options.access),
+    decoderOptions: {
+      acceptLegacy: options.acceptLegacy ?? true,
+      deliverBadCrc: options.deliverBadCrc ?? false,
+      ...(options.maxPacketAge === undefined ? {} : { maxPacketAge: options.maxPacketAge }),
+    },
+  };
 }
 
 interface Registration {
@@ -92,25 +126,14 @@ export class ServerNSCA {
     return new ServerNSCA(options);
   }
 
+  private settings: Settings;
+
   private constructor(options: ServerNSCAOptions) {
-    if (options === undefined || options.password === undefined || options.password === null) {
-      throw new TypeError('ServerNSCA.spawn: the password parameter is mandatory');
-    }
-    if (typeof options.encryption !== 'number') throw new TypeError('ServerNSCA.spawn: the encryption parameter is mandatory');
-    if (!isSupportedMethod(options.encryption)) throw new UnsupportedMethodError(options.encryption);
-    const timeOut = options.time_out ?? 60;
-    if (!(timeOut > 0)) throw new RangeError(`ServerNSCA.spawn: time_out must be a positive number of seconds, not ${timeOut}`);
     this.kernel = options.kernel ?? poe_kernel;
     const kernel = this.kernel;
     const log = options.log ?? ((line: string) => kernel.warn(line));
-    const access = new AccessList(options.access);
     const subject = this.subject;
-    const { password, encryption } = options;
-    const decoderOptions = {
-      acceptLegacy: options.acceptLegacy ?? true,
-      deliverBadCrc: options.deliverBadCrc ?? false,
-      ...(options.maxPacketAge === undefined ? {} : { maxPacketAge: options.maxPacketAge }),
-    };
+    this.settings = settingsOf(options);
 
     const close = (heap: Heap, id: number): void => {
       const connection = heap.connections.get(id);
@@ -160,6 +183,7 @@ export class ServerNSCA {
           const peeraddr = String(_[ARG1] ?? socket.remoteAddress ?? '');
           const peerport = Number(_[ARG2] ?? socket.remotePort ?? 0);
           const peer = `${peeraddr}:${peerport}`;
+          const { access, password, encryption, decoderOptions, timeOut } = this.settings;
           if (!access.allows(peeraddr)) {
             log(`nsca: refused connection from ${peer}: not in the access list`);
             socket.destroy();
@@ -178,6 +202,7 @@ export class ServerNSCA {
             peer,
             peeraddr,
             peerport,
+            timeOut,
             deadline: _[KERNEL].delay_set('nsca_timeout', timeOut, wheel.ID()),
           };
           _[HEAP].connections.set(wheel.ID(), connection);
@@ -192,7 +217,7 @@ export class ServerNSCA {
           const results = connection.decoder.push(_[ARG0] as Buffer);
           if (results.length === 0) return;
           // Each packet completed gives the client time_out seconds more for the next one.
-          if (connection.deadline !== undefined) _[KERNEL].delay_adjust(connection.deadline, timeOut);
+          if (connection.deadline !== undefined) _[KERNEL].delay_adjust(connection.deadline, connection.timeOut);
           deliver(_[HEAP], connection, results);
         },
         nsca_error: (_: Ev) => {
@@ -209,7 +234,7 @@ export class ServerNSCA {
           if (connection === undefined) return;
           connection.deadline = undefined;
           const pending = connection.decoder.pending;
-          log(`nsca: ${connection.peer}: no complete packet within ${timeOut} s (${pending} bytes pending); closing`);
+          log(`nsca: ${connection.peer}: no complete packet within ${connection.timeOut} s (${pending} bytes pending); closing`);
           close(_[HEAP], id);
         },
         register: (_: Ev) => {
@@ -249,6 +274,15 @@ export class ServerNSCA {
   /** Stops listening, drops the clients and unregisters the registered sessions. */
   shutdown(): void {
     this.kernel.call(this.session, 'shutdown');
+  }
+
+  /**
+   * Changes how new connections are served (password, method, access list, time_out, packet
+   * checks); connections already open keep what they started with. Throws, changing nothing,
+   * on settings spawn would refuse.
+   */
+  reconfigure(settings: ServerNSCASettings): void {
+    this.settings = settingsOf(settings);
   }
 
   /** The listening address and port (undefined once shut down). */

@@ -1,0 +1,150 @@
+import { NSCA_PORT } from '../codec/constants.js';
+
+/** An nsca.cfg, as the nsca daemon reads it (its keys keep their names). */
+export interface NscadConfig {
+  server_address: string | undefined;
+  server_port: number;
+  /** Peers allowed to connect: IPv4 addresses or CIDRs (empty: everyone). Not in nsca 2.10: NRPE's key, which users expect. */
+  allowed_hosts: string[];
+  password: string;
+  decryption_method: number;
+  command_file: string | undefined;
+  alternate_dump_file: string | undefined;
+  aggregate_writes: boolean;
+  append_to_file: boolean;
+  /** Seconds; 0 disables the check. nsca 2.10 reads but ignores it; poets-nscad enforces it. */
+  max_packet_age: number;
+  strict_mode_spoofing: boolean;
+  debug: boolean;
+  pid_file: string | undefined;
+  nsca_user: string | undefined;
+  nsca_group: string | undefined;
+  nsca_chroot: string | undefined;
+  log_facility: string | undefined;
+  check_result_path: string | undefined;
+}
+
+export interface ParsedConfig {
+  config: NscadConfig;
+  /** Lines worth a warning (unknown keys, keys the port does not act on). */
+  warnings: string[];
+  /** Lines that make the file unusable, as nsca refuses to start on them. */
+  errors: string[];
+}
+
+export function defaultConfig(): NscadConfig {
+  return {
+    server_address: undefined,
+    server_port: NSCA_PORT,
+    allowed_hosts: [],
+    password: '',
+    decryption_method: 1,
+    command_file: undefined,
+    alternate_dump_file: undefined,
+    aggregate_writes: false,
+    append_to_file: false,
+    max_packet_age: 30,
+    strict_mode_spoofing: false,
+    debug: false,
+    pid_file: undefined,
+    nsca_user: undefined,
+    nsca_group: undefined,
+    nsca_chroot: undefined,
+    log_facility: undefined,
+    check_result_path: undefined,
+  };
+}
+
+const MAX_PACKET_AGE = 900;
+
+/** Parses nsca.cfg text: `key=value` lines, `#` comments; a key without a value is an error, as in nsca. */
+export function parseNscaConfig(text: string, source = 'nsca.cfg'): ParsedConfig {
+  const config = defaultConfig();
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  const lines = text.split('\n');
+  lines.forEach((raw, index) => {
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '' || line.startsWith('#')) return;
+    const where = `${source} line ${index + 1}`;
+    const eq = line.indexOf('=');
+    const key = (eq < 0 ? line : line.slice(0, eq)).trim();
+    const value = eq < 0 ? '' : line.slice(eq + 1);
+    if (value === '') return void errors.push(`${where}: no value for '${key}'`);
+    const int = (min: number, max: number): number | undefined => {
+      const n = Number.parseInt(value, 10);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        errors.push(`${where}: invalid ${key} '${value}'`);
+        return undefined;
+      }
+      return n;
+    };
+    const flag = (): boolean => value.trim() !== '0' && value.trim().toLowerCase() !== 'no' && value.trim() !== '';
+    switch (key) {
+      case 'server_address':
+        config.server_address = value.trim();
+        break;
+      case 'server_port':
+        config.server_port = int(1, 65535) ?? config.server_port;
+        break;
+      case 'allowed_hosts':
+        config.allowed_hosts = value.split(',').map((host) => host.trim()).filter((host) => host !== '');
+        break;
+      case 'password':
+        config.password = value;
+        break;
+      case 'decryption_method':
+        config.decryption_method = int(0, 26) ?? config.decryption_method;
+        break;
+      case 'command_file':
+        config.command_file = value.trim();
+        break;
+      case 'alternate_dump_file':
+        config.alternate_dump_file = value.trim();
+        break;
+      case 'aggregate_writes':
+        config.aggregate_writes = flag();
+        break;
+      case 'append_to_file':
+        config.append_to_file = flag();
+        break;
+      case 'max_packet_age': {
+        const age = int(0, Number.MAX_SAFE_INTEGER);
+        if (age !== undefined) {
+          if (age > MAX_PACKET_AGE) warnings.push(`${where}: max_packet_age ${age} is above ${MAX_PACKET_AGE}; using ${MAX_PACKET_AGE}`);
+          config.max_packet_age = Math.min(age, MAX_PACKET_AGE);
+        }
+        break;
+      }
+      case 'strict_mode_spoofing':
+        config.strict_mode_spoofing = flag();
+        break;
+      case 'debug':
+        config.debug = flag();
+        break;
+      case 'pid_file':
+        config.pid_file = value.trim();
+        break;
+      case 'nsca_user':
+        config.nsca_user = value.trim();
+        break;
+      case 'nsca_group':
+        config.nsca_group = value.trim();
+        break;
+      case 'nsca_chroot':
+        config.nsca_chroot = value.trim();
+        warnings.push(`${where}: nsca_chroot is not supported by poets-nscad; ignored`);
+        break;
+      case 'log_facility':
+        config.log_facility = value.trim();
+        break;
+      case 'check_result_path':
+        config.check_result_path = value.trim();
+        warnings.push(`${where}: check_result_path is not supported by poets-nscad; results go to command_file`);
+        break;
+      default:
+        warnings.push(`${where}: unknown option '${key}'; ignored`);
+    }
+  });
+  return { config, warnings, errors };
+}
