@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@poets/kernel': src('kernel'),
       '@poets/server-nsca': src('server-nsca'),
+      '@poets/server-tcp': src('server-tcp'),
     },
   },
   test: {

@@ -476,7 +476,7 @@ export class Kernel {
     };
   }
 
-  /** @internal Writes a warning or trace line. */
+  /** Writes a warning or trace line where this kernel's `warn` option sends them (standard error by default). */
   warn(line: string): void {
     this.warnLine(line);
   }

@@ -22,6 +22,9 @@ export const ARG7 = 17;
 export const ARG8 = 18;
 export const ARG9 = 19;
 
+/** Argument `I` of an argument tuple; `unknown` past its end, where other events may carry more. */
+type ArgAt<Args extends readonly unknown[], I extends string> = I extends keyof Args ? Args[I] : unknown;
+
 /** A heap whose members are not described: each member reads as `unknown`. */
 export type DefaultHeap = Record<string, unknown>;
 
@@ -43,16 +46,16 @@ export type EventArgs<Heap = DefaultHeap, Args extends readonly unknown[] = read
   7: string | undefined;
   8: number | undefined;
   9: string | undefined;
-  10: Args[0];
-  11: Args[1];
-  12: Args[2];
-  13: Args[3];
-  14: Args[4];
-  15: Args[5];
-  16: Args[6];
-  17: Args[7];
-  18: Args[8];
-  19: Args[9];
+  10: ArgAt<Args, '0'>;
+  11: ArgAt<Args, '1'>;
+  12: ArgAt<Args, '2'>;
+  13: ArgAt<Args, '3'>;
+  14: ArgAt<Args, '4'>;
+  15: ArgAt<Args, '5'>;
+  16: ArgAt<Args, '6'>;
+  17: ArgAt<Args, '7'>;
+  18: ArgAt<Args, '8'>;
+  19: ArgAt<Args, '9'>;
 };
 
 /**

@@ -57,6 +57,8 @@ export abstract class Wheel implements Watched {
 export function errnoOf(error: unknown): number {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && code in constants.errno) return constants.errno[code as keyof typeof constants.errno];
+  // TLS failures carry OpenSSL's codes, not an errno: report a protocol error, never 0 (end of input).
+  if (code !== undefined && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))) return constants.errno.EPROTO;
   const errno = (error as NodeJS.ErrnoException | undefined)?.errno;
   return typeof errno === 'number' ? Math.abs(errno) : 0;
 }

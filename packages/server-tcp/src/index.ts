@@ -1,0 +1,26 @@
+// @poets/server-tcp: POE::Component::Server::TCP and POE::Component::Client::TCP, with the
+// server-engine features of Net::Server. This file is the package's whole public surface.
+export { Server, TCPServer } from './server.js';
+export type {
+  AcceptorArgs,
+  ClientHeap,
+  ClientInputArgs,
+  ConnectedClientHeap,
+  ErrorArgs,
+  ListenEndpoint,
+  ListenerHeap,
+  PreConnectHandler,
+  ServerHooks,
+  SessionParams,
+  SessionType,
+  TCPServerOptions,
+  WheelIdArgs,
+} from './server-options.js';
+export { RESERVED_CLIENT_STATES } from './server-config.js';
+export { Client, TCPClient, RESERVED_CLIENT_TCP_STATES } from './client.js';
+export type { ClientPreConnectHandler, ConnectedArgs, ConnectedServerHeap, TCPClientHeap, TCPClientOptions } from './client-options.js';
+export { AccessControl, unmapped, type AccessOptions, type ConnectionInfo, type ReverseLookup, type Verdict } from './access.js';
+export { filterClassByName, type FilterClass, type FilterSpec } from './filters.js';
+export { TLS_HANDSHAKE_TIMEOUT_MS, type ServerTlsOptions } from './tls.js';
+export { packAddress } from './endpoints.js';
+export type { ComponentLog, LogLevel } from './log.js';
