@@ -2,6 +2,7 @@ import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { ARG0, ARG1, ARG2, HEAP, KERNEL, ReadWrite, SESSION, type DieInfo, type Kernel, type ReadWriteOptions, type Session } from '@poets/kernel';
+import type { Subject } from 'rxjs';
 import { packAddress } from './endpoints.js';
 import { messageOf, type ComponentLog } from './log.js';
 import type { Callback } from './params.js';
@@ -23,6 +24,17 @@ export interface ServerRuntime {
   /** The listening session's ID while it lives (POE's $accept_session_id). */
   listenerId: number | undefined;
   log: ComponentLog;
+  /** Every input record of every client, for the component's `inputs$`. */
+  inputs: Subject<ClientInputRecord>;
+}
+
+/** One input record, as the component's `inputs$` streams them. */
+export interface ClientInputRecord {
+  input: unknown;
+  remote_ip: string | undefined;
+  remote_port: number | undefined;
+  /** The client's session: post `shutdown` to it, or read its heap. */
+  session: Session;
 }
 
 type Heap = ClientHeap<unknown, unknown>;
@@ -141,6 +153,7 @@ export function connectionStates(config: ConnectionConfig, server: ServerRuntime
       if (heap.shutdown) return undefined;
       if (idle !== undefined) lastInput.set(heap, performance.now());
       config.input(_);
+      if (server.inputs.observed) server.inputs.next({ input: _[ARG0], remote_ip: heap.remote_ip, remote_port: heap.remote_port, session: _[SESSION] as Session });
       return undefined;
     },
 

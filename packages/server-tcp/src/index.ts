@@ -1,6 +1,7 @@
 // @poets/server-tcp: POE::Component::Server::TCP and POE::Component::Client::TCP, with the
 // server-engine features of Net::Server. This file is the package's whole public surface.
 export { Server, TCPServer } from './server.js';
+export type { ClientInputRecord } from './connection.js';
 export type {
   AcceptorArgs,
   ClientHeap,

@@ -232,6 +232,7 @@ export function createListener(config: ServerConfig, runtime: ListenerRuntime): 
     },
 
     _stop: (_) => {
+      runtime.inputs.complete();
       config.stopped?.(_);
       runtime.listenerId = undefined;
       return 0;

@@ -1,4 +1,6 @@
 import type { Kernel, Session, SockName } from '@poets/kernel';
+import { Subject, type Observable } from 'rxjs';
+import type { ClientInputRecord } from './connection.js';
 import { createListener, type ListenerRuntime } from './listener.js';
 import { serverConfig } from './server-config.js';
 import type { ListenerHeap, TCPServerOptions } from './server-options.js';
@@ -15,10 +17,13 @@ import type { ListenerHeap, TCPServerOptions } from './server-options.js';
 export class TCPServer<In = string, Out = string> {
   private readonly session: Session<ListenerHeap>;
   private readonly runtime: ListenerRuntime;
+  /** Every input record of every client (with its peer and session), beside the ClientInput events; completes when the server has stopped. */
+  readonly inputs$: Observable<ClientInputRecord>;
 
   constructor(options: TCPServerOptions<In, Out>) {
     const config = serverConfig(options as TCPServerOptions<unknown, unknown>);
-    this.runtime = { listenerId: undefined, kernel: undefined, log: () => {}, endpoints: new Map() };
+    this.runtime = { listenerId: undefined, kernel: undefined, log: () => {}, endpoints: new Map(), inputs: new Subject() };
+    this.inputs$ = this.runtime.inputs.asObservable();
     this.session = createListener(config, this.runtime);
   }
 

@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duplex } from 'node:stream';
+import { firstValueFrom, toArray } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ARG0, ARG1, ARG2, ARG3, FilterLine, FilterStream, HEAP, KERNEL, Kernel, ReadWrite, SESSION, STATE, Session, type EventArgs } from '@poets/kernel';
 import { TCPServer, type ClientHeap, type ListenerHeap, type ConnectedClientHeap, type ClientInputArgs } from '@poets/server-tcp';
@@ -578,3 +579,33 @@ function acceptorSession(socket: Socket, listener: Session): void {
     },
   });
 }
+
+describe('inputs$', () => {
+  it('streams every client input with its peer, and completes when the server has stopped', async () => {
+    const kernel = new Kernel();
+    const server = new TCPServer({
+      kernel,
+      Address: '127.0.0.1',
+      Port: 0,
+      ClientInput: (_) => {
+        if (_[ARG0] === 'bye') {
+          (_[KERNEL] as Kernel).post(_[SESSION] as Session, 'shutdown');
+          (_[KERNEL] as Kernel).post(server.ID(), 'shutdown');
+        }
+      },
+    });
+    const records = firstValueFrom(server.inputs$.pipe(toArray()));
+    const running = kernel.run();
+    const socket = connect(server.port!, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.resume();
+    socket.write('hello\r\nbye\r\n');
+    await running;
+    socket.destroy();
+    const got = await records;
+    expect(got.map((r) => r.input)).toEqual(['hello', 'bye']);
+    expect(got[0]!.remote_ip).toBe('127.0.0.1');
+    expect(got[0]!.remote_port).toEqual(expect.any(Number));
+    expect(got[1]!.session).toBeInstanceOf(Session);
+  });
+});
