@@ -257,7 +257,10 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
   private dispatchRecords(): void {
     for (;;) {
       let records: unknown[] = [];
-      if (!this.guard(() => (records = this.inputFilter.get_one()))) continue;
+      if (!this.guard(() => (records = this.inputFilter.get_one()))) {
+        if (this.destroyed || this.inputShut) return;
+        continue;
+      }
       if (records.length === 0 || this.destroyed) return;
       for (const record of records) this.emit(this.names.InputEvent, record, this.ID());
       if (this.destroyed || this.inputShut) return;
