@@ -113,6 +113,8 @@ export class Kernel {
   private loop: RunLoop | undefined = undefined;
   private immediate: NodeJS.Immediate | undefined = undefined;
   private timeout: NodeJS.Timeout | undefined = undefined;
+  /** The due time the pending Node timer was set for. */
+  private timeoutDue = 0;
   private clockCountdown = 256;
 
   constructor(options: KernelOptions = {}) {
@@ -775,10 +777,6 @@ export class Kernel {
 
   private readonly slice = (): void => {
     this.immediate = undefined;
-    if (this.timeout !== undefined) {
-      clearTimeout(this.timeout);
-      this.timeout = undefined;
-    }
     if (this.loop === undefined) return;
     this.inSlice = true;
     try {
@@ -805,7 +803,7 @@ export class Kernel {
     if (timer !== undefined) {
       const ms = (timer.time - time()) * 1000;
       if (ms <= 0) this.scheduleImmediate();
-      else this.timeout = setTimeout(this.slice, Math.min(Math.ceil(ms), 0x7fffffff));
+      else this.armTimer(timer.time, ms);
       return;
     }
     if (this.handles.total === 0 && this.extrefs.total === 0 && this.childWatchers.count === 0) {
@@ -816,12 +814,27 @@ export class Kernel {
   }
 
   private scheduleImmediate(): void {
-    if (this.timeout !== undefined) {
-      clearTimeout(this.timeout);
-      this.timeout = undefined;
-    }
     if (this.immediate === undefined) this.immediate = setImmediate(this.slice);
   }
+
+  /**
+   * Sets the Node timer for the next alarm, keeping the one already set for the same due time:
+   * with an alarm pending (a server's timeouts), re-creating it after every slice costs more than
+   * the slice. A timer left for an alarm that went away only runs an empty slice.
+   */
+  private armTimer(due: number, ms: number): void {
+    if (this.timeout !== undefined) {
+      if (this.timeoutDue === due) return;
+      clearTimeout(this.timeout);
+    }
+    this.timeoutDue = due;
+    this.timeout = setTimeout(this.onTimer, Math.min(Math.ceil(ms), 0x7fffffff));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timeout = undefined;
+    this.slice();
+  };
 
   private startLoop(condition: (() => boolean) | undefined): Promise<void> {
     if (this.loop !== undefined) return this.loop.promise;

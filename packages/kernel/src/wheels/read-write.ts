@@ -344,9 +344,13 @@ function join(chunks: Chunk[]): Chunk {
   return strings ? (chunks as string[]).join('') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
 }
 
+let stdio: Set<unknown> | undefined;
+
 /** The process's own stdio is never closed by a wheel. */
 function isStdio(stream: Readable | Writable | undefined): true | undefined {
-  return stream !== undefined && (stream === process.stdin || stream === process.stdout || stream === process.stderr) ? true : undefined;
+  // process.stdin and friends are getters that build their streams: look them up once.
+  stdio ??= new Set<unknown>([process.stdin, process.stdout, process.stderr]);
+  return stream !== undefined && stdio.has(stream) ? true : undefined;
 }
 
 function ignore(): void {}
