@@ -72,7 +72,29 @@ export type { NSCAResult } from './server/result.js';
 export { AccessList } from './server/access.js';
 
 // The nsca daemon.
-export { Nscad, ConfigError, DEFAULT_CONFIG, type NscadOptions } from './daemon/nscad.js';
+export { Nscad, ConfigError, ListenError, OutputError, DEFAULT_CONFIG, type NscadOptions } from './daemon/nscad.js';
 export { parseNscaConfig, defaultConfig, type NscadConfig, type ParsedConfig } from './daemon/config.js';
 export { commandLine } from './daemon/command-line.js';
 export { CommandFile, type CommandFileOptions } from './daemon/command-file.js';
+
+// The client component (POE::Component::Client::NSCA) and its Promise helpers.
+export { ClientNSCA, type ClientNSCAOptions, type ClientNSCAOneShotOptions } from './client/client-nsca.js';
+export type { ClientNSCARequest } from './client/request.js';
+export { checkProblem, type NscaCheck } from './client/check.js';
+export { parseInitPacket, encodeInitPacket, type InitPacket } from './client/init-packet.js';
+export { NscaSendError, type ClientNSCAResult, type ClientNSCASuccess, type ClientNSCAFailure } from './client/result.js';
+export { sendChecks, sendCheck, type SendChecksOptions } from './client/send-checks.js';
+
+// poets-send-nsca: send_nsca 2.10's command line, config file and input, as pure functions.
+export { runSendNsca, KILLED_BY_SIGPIPE, type SendNscaIO } from './cli/send-nsca-main.js';
+export { parseSendNscaArgs, connectPort, type SendNscaArgs, type ParsedSendNscaArgs } from './cli/send-nsca-args.js';
+export {
+  parseSendNscaConfig,
+  readSendNscaConfig,
+  isConfigurableMethod,
+  DEFAULT_SEND_NSCA_CONFIG,
+  type SendNscaConfig,
+  type SendNscaConfigResult,
+} from './cli/send-nsca-config.js';
+export { parseSet, type InputCheck, type ParseSetOptions } from './cli/send-nsca-input.js';
+export { FilterNscaSets, splitSets, MAX_SET_BYTES, ETB, type SetFilterOptions, type SplitSets } from './cli/send-nsca-sets.js';

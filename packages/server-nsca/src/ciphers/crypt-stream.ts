@@ -18,4 +18,6 @@ export interface CryptStream {
   encrypt(data: Uint8Array, packetOffset?: number): void;
   /** Decrypts the bytes of a packet starting at `packetOffset`, in place. */
   decrypt(data: Uint8Array, packetOffset?: number): void;
+  /** The connection is over: the stream may give back what it holds (it must not be used after). */
+  dispose?(): void;
 }

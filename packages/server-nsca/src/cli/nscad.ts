@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // poets-nscad: a drop-in for the nsca daemon (see ../daemon/nscad.ts).
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_CONFIG, Nscad } from '../daemon/nscad.js';
+import { ConfigError, DEFAULT_CONFIG, ListenError, Nscad, OutputError } from '../daemon/nscad.js';
 
 const USAGE = `poets-nscad - Nagios Service Check Acceptor on the poets kernel
 
 Usage: poets-nscad [-f] [-c <config_file>] [--single] [--json]
+
+Exit status: 0 after SIGTERM or SIGINT (everything accepted written), 1 when it cannot listen,
+cannot write its JSON output or fails, 2 for bad arguments or a configuration it refuses.
 
 Options:
  -c <config_file> = nsca.cfg to use (re-read on SIGHUP). Without it: a built-in config
@@ -58,8 +61,8 @@ function main(argv: string[]): number | undefined {
   daemon.done.then(
     () => process.stdout.write('', () => process.exit(0)),
     (error: unknown) => {
-      process.stderr.write(`poets-nscad: ${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
+      const message = error instanceof ListenError || error instanceof OutputError ? error.message : ((error as Error).stack ?? String(error));
+      process.stderr.write(`poets-nscad: ${message}\n`, () => process.exit(1));
     },
   );
   return undefined;

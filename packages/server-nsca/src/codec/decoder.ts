@@ -85,8 +85,8 @@ export class NscaDecoder {
   private readonly deliverBadCrc: boolean;
   private readonly maxPacketAge: number;
   private readonly now: () => number;
-  /** The packet being assembled, decrypted as it arrives. */
-  private readonly frame = Buffer.alloc(PACKET_SIZE);
+  /** The packet being assembled, decrypted as it arrives (from a small pool: see `dispose()`). */
+  private frame: Buffer = takeFrame();
   private have = 0;
   /** The 720-byte legacy check of the current packet has been made and failed. */
   private notLegacy = false;
@@ -123,7 +123,7 @@ export class NscaDecoder {
 
   /** Takes the next bytes of the connection; returns the results they complete (maybe none). */
   push(chunk: Uint8Array): DecodeResult[] {
-    if (this.ended) throw new Error('NscaDecoder: push() after end()');
+    if (this.ended) throw new Error('NscaDecoder: push() after end() or dispose()');
     const results: DecodeResult[] = [];
     const n = chunk.length;
     let pos = 0;
@@ -154,16 +154,21 @@ export class NscaDecoder {
   end(): DecodeResult[] {
     if (this.ended) return [];
     this.ended = true;
-    if (this.have === 0) return [];
+    if (this.have === 0) {
+      this.dispose();
+      return [];
+    }
     if (this.have === LEGACY_PACKET_SIZE && this.acceptLegacy) {
       // Exactly 720 bytes and the legacy check failed: nsca's rule reads them as a legacy
       // packet, which gives its version or CRC refusal (or a flagged delivery).
-      return [this.finish(LEGACY_PACKET_SIZE)];
+      const last = [this.finish(LEGACY_PACKET_SIZE)];
+      this.dispose();
+      return last;
     }
     const offset = this.start;
     const length = this.have;
     this.start += length;
-    this.have = 0;
+    this.dispose();
     return [
       {
         ok: false,
@@ -175,6 +180,20 @@ export class NscaDecoder {
         length,
       },
     ];
+  }
+
+  /**
+   * The connection is over (ended, timed out, failed): the decoder takes no more bytes and gives
+   * its packet buffer back for the next connection's decoder. Results already returned are
+   * unaffected (they never share that buffer). `end()` does this itself.
+   */
+  dispose(): void {
+    this.ended = true;
+    if (this.frame.length === 0) return;
+    this.crypt.dispose?.();
+    giveFrame(this.frame);
+    this.frame = EMPTY;
+    this.have = 0;
   }
 
   /** The first 720 bytes of the current packet form a valid legacy packet. */
@@ -207,6 +226,23 @@ export class NscaDecoder {
     }
     return { ok: true, packet, ...position };
   }
+}
+
+/**
+ * Packet buffers of decoders whose connection is over, for the next ones: a server decodes one
+ * connection after another, and a fresh 4304-byte buffer per connection is a measurable share of
+ * a one-packet connection's cost. Bounded; a decoder never disposed is simply collected.
+ */
+const framePool: Buffer[] = [];
+const FRAME_POOL_MAX = 256;
+const EMPTY = Buffer.alloc(0);
+
+function takeFrame(): Buffer {
+  return framePool.pop() ?? Buffer.allocUnsafe(PACKET_SIZE);
+}
+
+function giveFrame(frame: Buffer): void {
+  if (framePool.length < FRAME_POOL_MAX) framePool.push(frame);
 }
 
 function refuse(reason: RefusalReason, message: string, packet: NscaPacket, position: ResultPosition): DecodeResult {

@@ -85,7 +85,8 @@ export function parseNscaConfig(text: string, source = 'nsca.cfg'): ParsedConfig
         config.server_address = value.trim();
         break;
       case 'server_port':
-        config.server_port = int(1, 65535) ?? config.server_port;
+        // 0 (which nsca accepts too) lets the system pick a free port: the log line tells which
+        config.server_port = int(0, 65535) ?? config.server_port;
         break;
       case 'allowed_hosts':
         config.allowed_hosts = value.split(',').map((host) => host.trim()).filter((host) => host !== '');

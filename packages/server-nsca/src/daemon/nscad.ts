@@ -2,6 +2,8 @@ import { lookup } from 'node:dns/promises';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { ARG0, HEAP, KERNEL, Kernel, SESSION, Session, type EventArgs } from '@poets/kernel';
+import { isSupportedMethod, UnsupportedMethodError } from '../ciphers/methods.js';
+import { AccessList } from '../server/access.js';
 import { ServerNSCA } from '../server/server-nsca.js';
 import type { NSCAResult } from '../server/result.js';
 import { CommandFile } from './command-file.js';
@@ -39,6 +41,16 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** `done` rejects with this when the daemon could not listen (or listen again after HUP); the CLI exits with status 1. */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
+/** `done` rejects with this when JSON results can no longer be written (the reader of stdout went away); the CLI exits with status 1. */
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
+}
+
 interface Heap {
   server?: ServerNSCA;
   config: NscadConfig;
@@ -56,6 +68,7 @@ export class Nscad {
   /** Resolves when the daemon has stopped (after TERM, INT or `stop()`). */
   readonly done: Promise<void>;
   private readonly session: Session<Heap>;
+  private failure: Error | undefined = undefined;
 
   static start(options: NscadOptions = {}): Nscad {
     return new Nscad(options);
@@ -86,15 +99,43 @@ export class Nscad {
           });
     const listen = (heap: Heap) => {
       const c = heap.config;
-      const server = ServerNSCA.spawn({ kernel, address: c.server_address ?? '0.0.0.0', port: c.server_port, log, ...serverOptions(c) });
+      const address = c.server_address ?? '0.0.0.0';
+      const server = ServerNSCA.spawn({
+        kernel,
+        address,
+        port: c.server_port,
+        log,
+        ...serverOptions(c),
+        // nsca exits when it cannot bind; so does nscad (`done` rejects), rather than idle on.
+        onListenError: (_operation, _errno, message) => {
+          this.failure ??= new ListenError(`cannot listen on ${address}:${c.server_port}: ${message}`);
+          kernel.post(this.session, 'shutdown');
+        },
+      });
       kernel.post(server.session_id(), 'register', 'event', 'check');
       heap.server = server;
     };
+    const listening = (heap: Heap) => {
+      const where = heap.server?.getsockname();
+      const at = where?.port === undefined ? `${heap.config.server_address ?? '0.0.0.0'}:${heap.config.server_port}` : `${where.address}:${where.port}`;
+      const method = heap.config.decryption_method;
+      log(`nscad: listening on ${at} (method ${method}${json ? ', JSON results on stdout' : `, commands to ${heap.config.command_file}`})`);
+    };
     const record = (heap: Heap, result: NSCAResult) => {
       const now = Math.floor(Date.now() / 1000);
-      if (json) stdout.write(`${JSON.stringify(jsonOf(result, now))}\n`);
-      else heap.writer!.write(commandLine(result, now));
+      if (!json) heap.writer!.write(commandLine(result, now));
+      else if (!stdout.destroyed) stdout.write(`${JSON.stringify(jsonOf(result, now))}\n`);
     };
+    if (json) {
+      // A reader that goes away (`poets-nscad --json | head`): stop taking checks that can go
+      // nowhere, rather than die of an unhandled EPIPE.
+      stdout.on('error', (error: Error) => {
+        if (this.failure !== undefined) return;
+        this.failure = new OutputError(`cannot write results to stdout: ${error.message}; stopping`);
+        log(`nscad: ${this.failure.message}`);
+        kernel.post(this.session, 'shutdown');
+      });
+    }
 
     this.session = Session.create<Heap>({
       kernel,
@@ -108,8 +149,10 @@ export class Nscad {
           if (writer !== undefined) _[HEAP].writer = writer;
           listen(_[HEAP]);
           writePidFile(config, log);
-          const where = _[HEAP].server!.getsockname();
-          log(`nscad: listening on ${where?.address ?? '?'}:${where?.port ?? '?'} (method ${config.decryption_method}${json ? ', JSON results on stdout' : `, commands to ${config.command_file}`})`);
+          _[KERNEL].yield('listening'); // a bind failure is reported by then
+        },
+        listening: (_: Ev) => {
+          if (this.failure === undefined && _[HEAP].server !== undefined) listening(_[HEAP]);
         },
         check: (_: Ev) => {
           const result = _[ARG0] as NSCAResult;
@@ -136,17 +179,27 @@ export class Nscad {
             return log(`nscad: HUP: keeping the running configuration: ${(error as Error).message}`);
           }
           const heap = _[HEAP];
+          if (heap.server === undefined) return; // shutting down
           const old = heap.config;
+          try {
+            // loadConfig checked what spawn and reconfigure refuse; this cannot throw in practice
+            if (next.server_address === old.server_address && next.server_port === old.server_port) heap.server.reconfigure(serverOptions(next));
+          } catch (error) {
+            return log(`nscad: HUP: keeping the running configuration: ${(error as Error).message}`);
+          }
           heap.config = next;
           if (next.server_address !== old.server_address || next.server_port !== old.server_port) {
-            heap.server?.shutdown();
+            // as nsca, which binds again on HUP: connections open on the old socket are cut
+            heap.server.shutdown();
             listen(heap);
-          } else {
-            heap.server?.reconfigure(serverOptions(next));
+            _[KERNEL].yield('listening');
           }
           if (!json && (next.command_file !== old.command_file || next.append_to_file !== old.append_to_file || next.aggregate_writes !== old.aggregate_writes || next.alternate_dump_file !== old.alternate_dump_file)) {
-            heap.writer?.close();
+            // lines the old file has not taken yet (a FIFO without a reader) go to the new one
+            const waiting = heap.writer?.takePending() ?? [];
+            heap.writer?.close(0);
             heap.writer = makeWriter(next);
+            for (const line of waiting) heap.writer!.write(line);
           }
           log('nscad: HUP: configuration re-read');
         },
@@ -160,12 +213,14 @@ export class Nscad {
         },
         _stop: (_: Ev) => {
           const left = _[HEAP].writer?.close() ?? 0;
-          if (left > 0) log(`nscad: ${left} batch(es) of command lines could not be written to ${_[HEAP].config.command_file}`);
+          if (left > 0) log(`nscad: ${left} command line(s) could not be written to ${_[HEAP].config.command_file} (nothing took them for 5 s)`);
           removePidFile(_[HEAP].config);
         },
       },
     });
-    this.done = kernel.run();
+    this.done = kernel.run().then(() => {
+      if (this.failure !== undefined) throw this.failure;
+    });
   }
 
   /** Where the daemon listens. */
@@ -190,8 +245,16 @@ export class Nscad {
     const parsed = parseNscaConfig(text, configPath ?? 'built-in config');
     for (const warning of parsed.warnings) log(`nscad: ${warning}`);
     if (parsed.errors.length > 0) throw new ConfigError(parsed.errors.join('\n'));
-    if (!json && parsed.config.command_file === undefined) throw new ConfigError(`${configPath ?? 'config'}: no command_file (or run with --json)`);
-    return parsed.config;
+    const config = parsed.config;
+    const source = configPath ?? 'config';
+    if (!json && config.command_file === undefined) throw new ConfigError(`${source}: no command_file (or run with --json)`);
+    if (!isSupportedMethod(config.decryption_method)) throw new ConfigError(`${source}: decryption_method: ${new UnsupportedMethodError(config.decryption_method).message}`);
+    try {
+      new AccessList(config.allowed_hosts);
+    } catch (error) {
+      throw new ConfigError(`${source}: allowed_hosts: ${(error as Error).message}`);
+    }
+    return config;
   }
 }
 

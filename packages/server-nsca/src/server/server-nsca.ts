@@ -47,22 +47,30 @@ export interface ServerNSCAOptions {
   maxPacketAge?: number;
   /** Where refusals and errors are logged (default: the kernel's warn, standard error). */
   log?: (line: string) => void;
+  /**
+   * New to the port: called when the listening socket cannot be set up (address in use, not
+   * available...), with SocketFactory's FailureEvent arguments; the component then shuts down.
+   */
+  onListenError?: (operation: string, errno: number, message: string) => void;
   kernel?: Kernel;
 }
 
 interface Connection {
   wheel: ReadWrite<Buffer, Buffer>;
+  socket: Socket;
   decoder: NscaDecoder;
   peer: string;
   peeraddr: string;
   peerport: number;
   timeOut: number;
-  deadline: number | undefined;
+  /** When (Date.now() ms) the connection is cut unless a packet completes first. */
+  deadline: number;
 }
 
 /** What a new connection is served with; `reconfigure()` replaces it. */
 interface Settings {
-  password: string | Uint8Array;
+  /** The password's bytes (a string is taken as UTF-8 once, not per connection). */
+  password: Uint8Array;
   encryption: number;
   timeOut: number;
   access: AccessList;
@@ -81,7 +89,7 @@ function settingsOf(options: ServerNSCASettings): Settings {
   const timeOut = options.time_out ?? 60;
   if (!(timeOut > 0)) throw new RangeError(`ServerNSCA.spawn: time_out must be a positive number of seconds, not ${timeOut}`);
   return {
-    password: options.password,
+    password: typeof options.password === 'string' ? Buffer.from(options.password, 'utf8') : options.password,
     encryption: options.encryption,
     timeOut,
     access: new AccessList(options.access),
@@ -100,6 +108,8 @@ interface Registration {
 
 interface Heap {
   listener?: SocketFactory;
+  /** The alarm of the next deadline sweep, while connections are open. */
+  sweep?: number;
   connections: Map<number, Connection>;
   registered: Map<Session, Registration>;
 }
@@ -139,8 +149,21 @@ export class ServerNSCA {
       const connection = heap.connections.get(id);
       if (connection === undefined) return;
       heap.connections.delete(id);
-      connection.wheel.destroy();
-      if (connection.deadline !== undefined) kernel.alarm_remove(connection.deadline);
+      connection.decoder.dispose();
+      // The server writes nothing after the init packet: once that has left, close the socket now.
+      // Destroying the wheel alone ends the socket gracefully: a shutdown request that sends the
+      // FIN a turn of the event loop later (the client waits for it) and a grace timer.
+      const { socket, wheel } = connection;
+      if (!socket.destroyed && wheel.get_driver_out_octets() === 0) socket.destroy();
+      wheel.destroy();
+    };
+
+    // Deadlines are checked by one sweep alarm (every time_out / 4, 50 ms to 1 s) rather than one
+    // alarm per connection, which a one-packet connection would set, move and remove: a client
+    // is cut between time_out and time_out + that period after its last complete packet.
+    const scheduleSweep = (heap: Heap, timeOut: number): void => {
+      if (heap.sweep !== undefined) return;
+      heap.sweep = kernel.delay_set('nsca_sweep', Math.min(1, Math.max(0.05, timeOut / 4)));
     };
 
     const deliver = (heap: Heap, connection: Connection, results: DecodeResult[]): void => {
@@ -176,6 +199,7 @@ export class ServerNSCA {
         },
         nsca_listen_failed: (_: Ev) => {
           log(`nsca: cannot listen on ${options.address ?? '0.0.0.0'}:${options.port ?? NSCA_PORT}: ${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
+          options.onListenError?.(String(_[ARG0]), Number(_[ARG1]), String(_[ARG2]));
           _[KERNEL].yield('shutdown');
         },
         nsca_accepted: (_: Ev) => {
@@ -189,23 +213,27 @@ export class ServerNSCA {
             socket.destroy();
             return;
           }
-          const iv = randomBytes(IV_SIZE);
+          const iv = nextIv();
           const wheel = new ReadWrite<Buffer, Buffer>({
             Handle: socket,
             Filter: new FilterStream(),
             InputEvent: 'nsca_input',
             ErrorEvent: 'nsca_error',
+            // the init packet is the only thing ever written: no batch to wait for
+            AutoFlush: true,
           });
           const connection: Connection = {
             wheel,
+            socket,
             decoder: new NscaDecoder(encryption, password, iv, decoderOptions),
             peer,
             peeraddr,
             peerport,
             timeOut,
-            deadline: _[KERNEL].delay_set('nsca_timeout', timeOut, wheel.ID()),
+            deadline: Date.now() + timeOut * 1000,
           };
           _[HEAP].connections.set(wheel.ID(), connection);
+          scheduleSweep(_[HEAP], timeOut);
           const init = Buffer.allocUnsafe(IV_SIZE + 4);
           iv.copy(init, 0);
           init.writeUInt32BE(Math.floor(Date.now() / 1000) >>> 0, IV_SIZE);
@@ -217,7 +245,7 @@ export class ServerNSCA {
           const results = connection.decoder.push(_[ARG0] as Buffer);
           if (results.length === 0) return;
           // Each packet completed gives the client time_out seconds more for the next one.
-          if (connection.deadline !== undefined) _[KERNEL].delay_adjust(connection.deadline, connection.timeOut);
+          connection.deadline = Date.now() + connection.timeOut * 1000;
           deliver(_[HEAP], connection, results);
         },
         nsca_error: (_: Ev) => {
@@ -228,14 +256,20 @@ export class ServerNSCA {
           else log(`nsca: ${connection.peer}: ${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
           close(_[HEAP], id);
         },
-        nsca_timeout: (_: Ev) => {
-          const id = _[ARG0] as number;
-          const connection = _[HEAP].connections.get(id);
-          if (connection === undefined) return;
-          connection.deadline = undefined;
-          const pending = connection.decoder.pending;
-          log(`nsca: ${connection.peer}: no complete packet within ${connection.timeOut} s (${pending} bytes pending); closing`);
-          close(_[HEAP], id);
+        nsca_sweep: (_: Ev) => {
+          const heap = _[HEAP];
+          heap.sweep = undefined;
+          const now = Date.now();
+          let shortest = Infinity;
+          for (const [id, connection] of heap.connections) {
+            if (connection.deadline > now) {
+              shortest = Math.min(shortest, connection.timeOut);
+              continue;
+            }
+            log(`nsca: ${connection.peer}: no complete packet within ${connection.timeOut} s (${connection.decoder.pending} bytes pending); closing`);
+            close(heap, id);
+          }
+          if (heap.connections.size > 0) scheduleSweep(heap, shortest);
         },
         register: (_: Ev) => {
           const sender = _[SENDER];
@@ -253,6 +287,8 @@ export class ServerNSCA {
           const heap = _[HEAP];
           heap.listener?.destroy();
           heap.listener = undefined;
+          if (heap.sweep !== undefined) _[KERNEL].alarm_remove(heap.sweep);
+          heap.sweep = undefined;
           for (const id of [...heap.connections.keys()]) close(heap, id);
           for (const session of [...heap.registered.keys()]) unregister(heap, session);
           if (options.alias !== undefined) _[KERNEL].alias_remove(options.alias);
@@ -289,6 +325,24 @@ export class ServerNSCA {
   getsockname(): SockName | undefined {
     return this.session.get_heap().listener?.getsockname();
   }
+}
+
+/**
+ * IVs come from crypto.randomBytes drawn 64 at a time (one call per connection costs a few µs,
+ * a measurable share of a one-packet connection). Each IV is used once.
+ */
+const IV_BATCH = 64;
+let ivPool = Buffer.alloc(0);
+let ivAt = 0;
+
+function nextIv(): Buffer {
+  if (ivAt + IV_SIZE > ivPool.length) {
+    ivPool = randomBytes(IV_SIZE * IV_BATCH);
+    ivAt = 0;
+  }
+  const iv = ivPool.subarray(ivAt, ivAt + IV_SIZE);
+  ivAt += IV_SIZE;
+  return iv;
 }
 
 /** `register` takes POE's pairs (`'event', 'got_check', 'context', x`) or one object. */
