@@ -1,7 +1,6 @@
-// A small monitoring scheduler, the kernel's main job until the NSCA daemon lands:
-// it runs check commands as child processes every interval, reads their exit status through
-// sig_child, prints Nagios states, and shuts down cleanly on INT or TERM (or after --rounds).
-// Run: npm start        (or: node examples/dist/check-scheduler.js --rounds 3 --interval 1)
+// A small monitoring scheduler: it runs check commands as child processes every interval, reads
+// their exit status through sig_child, prints Nagios states, and shuts down cleanly on INT or TERM
+// (or after --rounds). Run: node examples/dist/check-scheduler.js --rounds 3 --interval 1
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ARG0, ARG1, ARG2, HEAP, KERNEL, Session, poe_kernel, type EventArgs } from '@poets/kernel';
