@@ -1,3 +1,4 @@
+import { readWord, writeWord } from './words.js';
 import type { BlockCipher, CipherSpec } from './block-cipher.js';
 import { f1, f2, f3 } from './cast-common.js';
 
@@ -25,17 +26,17 @@ export class Cast256 implements BlockCipher {
     }
     // RFC 2612 §2.4: shorter keys are padded with zero bits to 256 bits.
     const k = new Uint32Array(8);
-    for (let i = 0; i < key.length / 4; i++) k[i] = load(key, 4 * i, bigEndian);
+    for (let i = 0; i < key.length / 4; i++) k[i] = readWord(key, 4 * i, bigEndian);
     scheduleKey(k, this.km, this.kr);
   }
 
   encryptBlock(input: Uint8Array, output: Uint8Array): void {
     const { km, kr } = this;
     const be = this.bigEndian;
-    let a = load(input, 0, be);
-    let b = load(input, 4, be);
-    let c = load(input, 8, be);
-    let d = load(input, 12, be);
+    let a = readWord(input, 0, be);
+    let b = readWord(input, 4, be);
+    let c = readWord(input, 8, be);
+    let d = readWord(input, 12, be);
     // Six forward quad-rounds Q(i), then six reverse quad-rounds QBAR(i).
     for (let i = 0; i < 6; i++) {
       const o = 4 * i;
@@ -51,32 +52,14 @@ export class Cast256 implements BlockCipher {
       b ^= f2(c, km[o + 1]!, kr[o + 1]!);
       c ^= f1(d, km[o]!, kr[o]!);
     }
-    store(output, 0, a, be);
-    store(output, 4, b, be);
-    store(output, 8, c, be);
-    store(output, 12, d, be);
+    writeWord(output, 0, a, be);
+    writeWord(output, 4, b, be);
+    writeWord(output, 8, c, be);
+    writeWord(output, 12, d, be);
   }
 }
 
-function load(b: Uint8Array, i: number, bigEndian: boolean): number {
-  return bigEndian
-    ? (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!
-    : (b[i + 3]! << 24) | (b[i + 2]! << 16) | (b[i + 1]! << 8) | b[i]!;
-}
 
-function store(b: Uint8Array, i: number, w: number, bigEndian: boolean): void {
-  if (bigEndian) {
-    b[i] = w >>> 24;
-    b[i + 1] = w >>> 16;
-    b[i + 2] = w >>> 8;
-    b[i + 3] = w;
-  } else {
-    b[i] = w;
-    b[i + 1] = w >>> 8;
-    b[i + 2] = w >>> 16;
-    b[i + 3] = w >>> 24;
-  }
-}
 
 /** RFC 2612 §2.4: 24 forward octaves W(i) over the key words ABCDEFGH, driven by Tm/Tr. */
 function scheduleKey(k: Uint32Array, km: Int32Array, kr: Uint8Array): void {

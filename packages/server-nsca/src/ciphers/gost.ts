@@ -1,3 +1,4 @@
+import { readWord, writeWord } from './words.js';
 import type { BlockCipher, CipherSpec } from './block-cipher.js';
 
 /**
@@ -75,13 +76,13 @@ export class Gost implements BlockCipher {
     const { sboxes = MCRYPT_GOST_SBOXES, keyOrder = 'little', dataOrder = 'big' } = options;
     this.littleData = dataOrder === 'little';
     this.t = sboxes === MCRYPT_GOST_SBOXES ? MCRYPT_TABLES : roundTables(sboxes);
-    for (let i = 0; i < 8; i++) this.k[i] = load(key, 4 * i, keyOrder === 'little');
+    for (let i = 0; i < 8; i++) this.k[i] = readWord(key, 4 * i, keyOrder !== 'little') >>> 0;
   }
 
   encryptBlock(input: Uint8Array, output: Uint8Array): void {
     const { k, t, littleData } = this;
-    let n1 = load(input, 0, littleData);
-    let n2 = load(input, 4, littleData);
+    let n1 = readWord(input, 0, !littleData) >>> 0;
+    let n2 = readWord(input, 4, !littleData) >>> 0;
     for (let i = 0; i < 32; i += 2) {
       // Key word index: 0..7 for rounds 0..23, then 7..0.
       const j = i < 24 ? i & 7 : 31 - i;
@@ -92,30 +93,12 @@ export class Gost implements BlockCipher {
       n1 = (n1 ^ t[x & 255]! ^ t[256 + ((x >>> 8) & 255)]! ^ t[512 + ((x >>> 16) & 255)]! ^ t[768 + (x >>> 24)]!) >>> 0;
     }
     // No swap after round 32: the output is (n2, n1).
-    store(output, 0, n2, littleData);
-    store(output, 4, n1, littleData);
+    writeWord(output, 0, n2, !littleData);
+    writeWord(output, 4, n1, !littleData);
   }
 }
 
-function load(b: Uint8Array, i: number, little: boolean): number {
-  return little
-    ? ((b[i + 3]! << 24) | (b[i + 2]! << 16) | (b[i + 1]! << 8) | b[i]!) >>> 0
-    : ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
-}
 
-function store(b: Uint8Array, i: number, w: number, little: boolean): void {
-  if (little) {
-    b[i] = w;
-    b[i + 1] = w >>> 8;
-    b[i + 2] = w >>> 16;
-    b[i + 3] = w >>> 24;
-  } else {
-    b[i] = w >>> 24;
-    b[i + 1] = w >>> 16;
-    b[i + 2] = w >>> 8;
-    b[i + 3] = w;
-  }
-}
 
 /** NSCA method 23: libmcrypt "gost", 32-byte key, 8-byte block. */
 export const gost: CipherSpec = {

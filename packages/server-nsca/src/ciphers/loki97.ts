@@ -1,3 +1,4 @@
+import { readWord, writeWord } from './words.js';
 import type { BlockCipher, CipherSpec } from './block-cipher.js';
 
 /*
@@ -127,7 +128,7 @@ export class Loki97 implements BlockCipher {
       throw new RangeError(`loki97 needs a 16, 24 or 32-byte key, got ${key.length}`);
     }
     this.little = byteOrder === 'mcrypt';
-    const w = (i: number): number => load(key, 4 * i, this.little);
+    const w = (i: number): number => readWord(key, 4 * i, !this.little);
     // The key registers K4, K3, K2, K1 as (hi, lo) pairs: K4 = key bits 255..192 and so on;
     // a 128-bit key makes K2 = f(K3, K4) and K1 = f(K4, K3), a 192-bit one K1 = f(K4, K3).
     let k4h = w(0);
@@ -187,10 +188,10 @@ export class Loki97 implements BlockCipher {
 
   encryptBlock(input: Uint8Array, output: Uint8Array): void {
     const { sk, little } = this;
-    let lh = load(input, 0, little);
-    let ll = load(input, 4, little);
-    let rh = load(input, 8, little);
-    let rl = load(input, 12, little);
+    let lh = readWord(input, 0, !little);
+    let ll = readWord(input, 4, !little);
+    let rh = readWord(input, 8, !little);
+    let rl = readWord(input, 12, !little);
     for (let k = 0; k < 96; k += 6) {
       // Round i: nR = R + SK(3i); R' = L ^ f(nR, SK(3i+1)); L' = nR + SK(3i+2).
       let nl = (rl + sk[k + 1]!) | 0;
@@ -205,32 +206,14 @@ export class Loki97 implements BlockCipher {
       ll = nl;
     }
     // Output R || L (the last round's swap undone).
-    store(output, 0, rh, little);
-    store(output, 4, rl, little);
-    store(output, 8, lh, little);
-    store(output, 12, ll, little);
+    writeWord(output, 0, rh, !little);
+    writeWord(output, 4, rl, !little);
+    writeWord(output, 8, lh, !little);
+    writeWord(output, 12, ll, !little);
   }
 }
 
-function load(b: Uint8Array, i: number, little: boolean): number {
-  return little
-    ? (b[i + 3]! << 24) | (b[i + 2]! << 16) | (b[i + 1]! << 8) | b[i]!
-    : (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
-}
 
-function store(b: Uint8Array, i: number, w: number, little: boolean): void {
-  if (little) {
-    b[i] = w;
-    b[i + 1] = w >>> 8;
-    b[i + 2] = w >>> 16;
-    b[i + 3] = w >>> 24;
-  } else {
-    b[i] = w >>> 24;
-    b[i + 1] = w >>> 16;
-    b[i + 2] = w >>> 8;
-    b[i + 3] = w;
-  }
-}
 
 /** NSCA method 10: libmcrypt "loki97", 32-byte key, 16-byte block. */
 export const loki97: CipherSpec = {
