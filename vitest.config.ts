@@ -10,6 +10,7 @@ export default defineConfig({
       '@poets/kernel': src('kernel'),
       '@poets/server-nsca': src('server-nsca'),
       '@poets/server-tcp': src('server-tcp'),
+      '@poets/snmp-session': src('snmp-session'),
     },
   },
   test: {

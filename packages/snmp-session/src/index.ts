@@ -1,0 +1,23 @@
+// The component (POE::Component::SNMP::Session) and its Promise/rxjs helpers.
+export {
+  SNMPSession,
+  SNMPError,
+  SNMP_COMMANDS,
+  compareOids,
+  type SNMPCallback,
+  type SNMPCommand,
+  type SNMPRequestInfo,
+  type SNMPResponse,
+  type SNMPResult,
+  type SNMPSessionView,
+} from './snmp-session.js';
+export { SNMPSessionOptionError, type SNMPSessionOptions } from './options.js';
+
+// Varbinds and VarLists as Perl's SNMP module shapes them.
+export { isException, varbindOid, varList, bufferToBigint, type SnmpValue, type Varbind, type VarList, type Vars } from './varbind.js';
+
+// The MIB name index over net-snmp's module store.
+export { MibIndex, UnknownOidError, loadMib, mibIndex, type MibName } from './mib.js';
+
+// The engine, for what the component does not wrap.
+export { netSnmp, type NetSnmp, type NetSnmpAgent, type NetSnmpSession, type NetSnmpVarbind } from './engine.js';

@@ -1,0 +1,97 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const SNMPD = '/usr/sbin/snmpd';
+export const SNMPGET = '/usr/bin/snmpget';
+export const SNMPBULKWALK = '/usr/bin/snmpbulkwalk';
+export const haveSnmpd = existsSync(SNMPD) && existsSync(SNMPGET) && existsSync(SNMPBULKWALK);
+
+export const V3 = { SecName: 'poetsuser', AuthPass: 'poetsauthpass', PrivPass: 'poetsprivpass' };
+
+export interface Snmpd {
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The real snmpd on 127.0.0.1 at a free high port with its own config in a temp directory:
+ * community 'public' (read), 'private' (write: sysContact/sysLocation are unset so writable),
+ * SNMPv3 user poetsuser authPriv SHA/AES. Waits (bounded) until it answers.
+ */
+export async function startSnmpd(): Promise<Snmpd> {
+  const dir = mkdtempSync(join(tmpdir(), 'poets-snmpd-'));
+  const port = 20000 + ((await freeUdpPort()) % 40000);
+  const conf = join(dir, 'snmpd.conf');
+  writeFileSync(
+    conf,
+    [
+      'rocommunity public 127.0.0.1',
+      'rwcommunity private 127.0.0.1',
+      `createUser ${V3.SecName} SHA "${V3.AuthPass}" AES "${V3.PrivPass}"`,
+      `rwuser ${V3.SecName} priv`,
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn(SNMPD, ['-f', '-Lf', join(dir, 'log'), '-C', '-c', conf, '-p', join(dir, 'pid'), `udp:127.0.0.1:${port}`], {
+    env: { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: '' },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answer = await snmpCommand(SNMPGET, ['-v2c', '-c', 'public', '-t', '0.3', '-r', '0', '-On', `127.0.0.1:${port}`, '.1.3.6.1.2.1.1.5.0']).catch(() => '');
+    if (answer.includes('.1.3.6.1.2.1.1.5.0')) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8') : '';
+      await stop();
+      throw new Error(`snmpd did not answer on 127.0.0.1:${port}: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { port, dir, stop };
+}
+
+/** Runs a net-snmp command line tool (bounded to 20 s), resolving with its standard output. */
+export function snmpCommand(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: 20_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, MIBS: '' } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(' ')}: ${error.message} ${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** `snmpget -On -Oe -Ot -OQ` output to a map of numeric OID (no leading dot) → value text (quotes removed). */
+export function parseOutput(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^\.?([\d.]+) = (.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2]!;
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    out.set(m[1]!, value);
+  }
+  return out;
+}
