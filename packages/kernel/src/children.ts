@@ -73,7 +73,8 @@ export class ChildWatchers {
       this.unclaimed.set(pid, status);
       if (this.unclaimed.size > UNCLAIMED_LIMIT) this.unclaimed.delete(this.unclaimed.keys().next().value!);
     }
-    kernel.signal(kernel, 'CHLD', pid, status);
+    // Every session would be visited for it: only when some session watches CHLD.
+    if (kernel.watchesSignal('CHLD')) kernel.signal(kernel, 'CHLD', pid, status);
   }
 }
 

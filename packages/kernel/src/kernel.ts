@@ -393,6 +393,11 @@ export class Kernel {
     return true;
   }
 
+  /** @internal Whether some session of this kernel watches `signal`. */
+  watchesSignal(signal: string): boolean {
+    return (this.signals.watchers(signal)?.size ?? 0) > 0;
+  }
+
   /** Watches a child process's exit: `event` gets ARG0 'CHLD', ARG1 the PID, ARG2 its wait status. Holds the session until then. */
   sig_child(pid: number, event?: string, ...args: unknown[]): void {
     const session = this.requireSession('sig_child');
