@@ -58,6 +58,8 @@ interface Heap {
 }
 type Ev = EventArgs<Heap>;
 
+const REFCOUNT_TAG = 'nscad-server';
+
 /**
  * poets-nscad: a drop-in for the nsca daemon on Server::NSCA. It reads an nsca.cfg, writes each
  * check to the command file as nsca does (or, with `json`, prints it), re-reads its config on HUP,
@@ -97,7 +99,7 @@ export class Nscad {
             aggregate: c.aggregate_writes,
             log,
           });
-    const listen = (heap: Heap) => {
+    const listen = (heap: Heap, id: number) => {
       const c = heap.config;
       const address = c.server_address ?? '0.0.0.0';
       const server = ServerNSCA.spawn({
@@ -112,7 +114,15 @@ export class Nscad {
           kernel.post(this.session, 'shutdown');
         },
       });
-      kernel.post(server.session_id(), 'register', 'event', 'check');
+      // Each result reaches 'check' by a call from the server's handler rather than a post through
+      // the queue (register's way): one queued event and kernel slice less per check. The
+      // reference held here keeps nscad alive while the server runs, as a registration did; it
+      // goes when the server shuts down (results$ completes).
+      kernel.refcount_increment(id, REFCOUNT_TAG);
+      server.results$.subscribe({
+        next: (result) => kernel.call(id, 'check', result),
+        complete: () => kernel.refcount_decrement(id, REFCOUNT_TAG),
+      });
       heap.server = server;
     };
     const listening = (heap: Heap) => {
@@ -147,7 +157,7 @@ export class Nscad {
           _[KERNEL].sig('HUP', 'reload');
           const writer = makeWriter(config);
           if (writer !== undefined) _[HEAP].writer = writer;
-          listen(_[HEAP]);
+          listen(_[HEAP], _[SESSION].ID());
           writePidFile(config, log);
           _[KERNEL].yield('listening'); // a bind failure is reported by then
         },
@@ -191,7 +201,7 @@ export class Nscad {
           if (next.server_address !== old.server_address || next.server_port !== old.server_port) {
             // as nsca, which binds again on HUP: connections open on the old socket are cut
             heap.server.shutdown();
-            listen(heap);
+            listen(heap, _[SESSION].ID());
             _[KERNEL].yield('listening');
           }
           if (!json && (next.command_file !== old.command_file || next.append_to_file !== old.append_to_file || next.aggregate_writes !== old.aggregate_writes || next.alternate_dump_file !== old.alternate_dump_file)) {
