@@ -30,6 +30,8 @@ const nscad = fileURLToPath(new URL('../packages/server-nsca/dist/cli/nscad.js',
 const NSCA = '/usr/sbin/nsca';
 const pin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const PASSWORD = 'bench-Pw_1';
+/** Node's floor: `net` + the codec + the command-file writer, nothing else. */
+const bareServer = fileURLToPath(new URL('./servers/bare-nsca.mjs', import.meta.url));
 const nodeArgs = (process.env.NSCA_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const profDir = process.env.NSCA_BENCH_PROF_DIR;
 const poetsOnly = process.env.NSCA_BENCH_POETS_ONLY !== undefined;
@@ -129,6 +131,8 @@ async function measure(kind, shape) {
   let child;
   if (kind === 'nsca') {
     child = pinned(0, NSCA, ['-f', '-c', cfg, '--single'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } else if (kind === 'node') {
+    child = pinned(0, process.execPath, [bareServer, String(port), countFile, PASSWORD, '1'], { stdio: ['ignore', 'ignore', 'ignore'] });
   } else {
     const prof = profDir === undefined ? [] : ['--cpu-prof-dir', profDir];
     child = pinned(0, process.execPath, [...nodeArgs, ...prof, nscad, '-c', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -174,9 +178,11 @@ export async function run() {
     if (only.length > 0 && !only.includes(index + 1)) continue;
     const ours = [];
     const base = [];
+    const floor = [];
     for (let i = 0; i < RUNS; i++) {
       if (!poetsOnly) base.push(await measure('nsca', shape));
       ours.push(await measure('poets', shape));
+      if (!poetsOnly) floor.push(await measure('node', shape));
     }
     if (poetsOnly) {
       console.log(`${shape.name.padEnd(34)} ${fmt(median(ours.map((m) => m.rate))).padStart(8)} checks/s   server CPU per check ${median(ours.map((m) => m.cpuPerCheck)).toFixed(1)} µs; lost per run ${ours.map((m) => m.lost).join('/')}`);
@@ -191,6 +197,9 @@ export async function run() {
     );
     console.log(
       `${''.padEnd(34)} server CPU per check: poets ${median(ours.map((m) => m.cpuPerCheck)).toFixed(1)} µs, nsca ${median(base.map((m) => m.cpuPerCheck)).toFixed(1)} µs; lost per run: poets ${lost(ours)}${errorsText(ours.map((m) => m.errors))}; nsca ${lost(base)}${errorsText(base.map((m) => m.errors))}`,
+    );
+    console.log(
+      `${''.padEnd(34)} Node's floor (bare net + codec, no kernel): ${fmt(median(floor.map((m) => m.rate)))} checks/s, ${median(floor.map((m) => m.cpuPerCheck)).toFixed(1)} µs per check, ${(median(floor.map((m) => m.rate)) / b * 100).toFixed(1)}% of nsca`,
     );
   }
 }
