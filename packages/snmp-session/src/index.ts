@@ -10,7 +10,10 @@ export {
   type SNMPResponse,
   type SNMPResult,
   type SNMPSessionView,
+  type TrapId,
+  type TrapOptions,
 } from './snmp-session.js';
+export { SNMPTrapReceiver, type SNMPTrapReceiverOptions, type SNMPTrap, type SNMPTrapUser } from './trap-receiver.js';
 export { SNMPSessionOptionError, type SNMPSessionOptions } from './options.js';
 
 // Varbinds and VarLists as Perl's SNMP module shapes them.

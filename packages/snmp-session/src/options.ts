@@ -127,6 +127,8 @@ export function engineSetup(options: SNMPSessionOptions): EngineSetup {
   const version = parseVersion(options.Version);
   const engineOptions: Record<string, unknown> = {
     port,
+    // traps and informs go to RemotePort too (net-snmp's default is 162)
+    trapPort: port,
     retries,
     timeout: Math.max(1, Math.round(timeout / 1000)),
     transport: options.transport ?? (host.includes(':') ? 'udp6' : 'udp4'),

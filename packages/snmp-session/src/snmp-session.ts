@@ -6,8 +6,23 @@ import { engineSetup, SNMPSessionOptionError, type EngineSetup, type SNMPSession
 import { fromEngineVarbind, isException, toEngineVarbind, varbindOid, varList, type SnmpValue, type Varbind, type VarList, type Vars } from './varbind.js';
 
 /** The requests the component knows. */
-export type SNMPCommand = 'get' | 'getnext' | 'getbulk' | 'bulkwalk' | 'set' | 'walk';
-export const SNMP_COMMANDS: readonly SNMPCommand[] = ['get', 'getnext', 'getbulk', 'bulkwalk', 'set', 'walk'];
+export type SNMPCommand = 'get' | 'getnext' | 'getbulk' | 'bulkwalk' | 'set' | 'walk' | 'trap' | 'inform';
+export const SNMP_COMMANDS: readonly SNMPCommand[] = ['get', 'getnext', 'getbulk', 'bulkwalk', 'set', 'walk', 'trap', 'inform'];
+
+/**
+ * What identifies a trap or inform: a generic trap number (0 coldStart … 5 egpNeighborLoss, 6
+ * enterpriseSpecific: on v2c/v3 it becomes snmpTraps.(n+1)), or an OID or name (the
+ * snmpTrapOID on v2c/v3; on v1 `enterprise.specific`: net-snmp sends generic 6 with the last
+ * sub-identifier as the specific trap and the rest as the enterprise).
+ */
+export type TrapId = number | string;
+
+/** Options of a trap or inform: net-snmp's (`upTime` in hundredths, v1 `agentAddr`, `specificTrap`...). */
+export interface TrapOptions {
+  upTime?: number;
+  agentAddr?: string;
+  [option: string]: unknown;
+}
 
 /**
  * What a response carries: a VarList (get, getnext, getbulk, set), or one VarList per requested
@@ -202,6 +217,19 @@ export class SNMPSession {
   }
 
   /**
+   * Sends a trap (v1 Trap-PDU, v2c/v3 SNMPv2-Trap-PDU); resolves with an empty VarList once sent
+   * (traps are not acknowledged).
+   */
+  trap(id: TrapId, vars: Vars = [], options: TrapOptions = {}): Promise<VarList> {
+    return this.request('trap', id, vars, options) as Promise<VarList>;
+  }
+
+  /** Sends an inform (v2c/v3) and resolves with the receiver's answer; retried, then 'Timeout'. */
+  inform(id: TrapId, vars: Vars = [], options: TrapOptions = {}): Promise<VarList> {
+    return this.request('inform', id, vars, options) as Promise<VarList>;
+  }
+
+  /**
    * A walk (`bulkwalk` on v2c/v3, `walk` on v1) as a stream of Varbinds, emitted as each answer
    * arrives; errors with SNMPError; unsubscribing lets the walk finish without emitting.
    */
@@ -304,6 +332,27 @@ export class SNMPSession {
       }
       case 'walk':
         return this.runWalk(request, oidsOf(args[0]), 0, 0);
+      case 'trap':
+      case 'inform': {
+        if (command === 'inform' && this.Version === 1) return this.fail(request, 'Cannot inform() a SNMPv1 session', SNMPERR_GENERR);
+        const id = args[0];
+        if (typeof id !== 'number' && typeof id !== 'string') return this.fail(request, `bad trap id ${String(id)}`, SNMPERR_GENERR);
+        const trapOid = typeof id === 'number' ? id : index.resolve(id);
+        const varbinds = args[1] === undefined || (Array.isArray(args[1]) && args[1].length === 0) ? [] : varList(args[1] as Vars).map((vb) => toEngineVarbind(vb, index));
+        const options = { ...((args[2] as TrapOptions | undefined) ?? {}) };
+        if (command === 'trap') {
+          engine.trap(trapOid, varbinds, options, (error) => {
+            if (error) this.engineError(request, error);
+            else this.succeed(request, []);
+          });
+        } else {
+          engine.inform(trapOid, varbinds, options, (error, result) => {
+            if (error) this.engineError(request, error);
+            else this.succeed(request, convert(result));
+          });
+        }
+        return;
+      }
       case 'bulkwalk': {
         if (this.Version === 1) return this.fail(request, 'Cannot bulkwalk() a SNMPv1 session', SNMPERR_GENERR);
         const [nonRepeaters, maxRepetitions, vars] = bulkArgs(args);
@@ -487,13 +536,28 @@ export function inSubtree(base: string, oid: string): boolean {
   return oid.startsWith(`${base}.`);
 }
 
-/** Compares numeric OIDs sub-identifier by sub-identifier. */
+/**
+ * Compares numeric OIDs sub-identifier by sub-identifier. Scans the strings in place (no split:
+ * a walk compares every varbind it receives, and the arrays showed in profiles).
+ */
 export function compareOids(a: string, b: string): number {
-  const x = a.split('.');
-  const y = b.split('.');
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = Number(x[i]) - Number(y[i]);
-    if (d !== 0) return d;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    let x = 0;
+    let y = 0;
+    let c: number;
+    while (i < a.length && (c = a.charCodeAt(i)) !== 46) {
+      x = x * 10 + (c - 48);
+      i++;
+    }
+    while (j < b.length && (c = b.charCodeAt(j)) !== 46) {
+      y = y * 10 + (c - 48);
+      j++;
+    }
+    if (x !== y) return x - y;
+    i++;
+    j++;
   }
-  return x.length - y.length;
+  return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
 }
