@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, RUNS } from './lib.mjs';
+import { fmt, freePort, median, RUNS } from './lib.mjs';
 
 const tools = fileURLToPath(new URL('../../shared/bench-tools/', import.meta.url));
 const poetsServer = fileURLToPath(new URL('./servers/poets-echo.mjs', import.meta.url));
@@ -35,10 +35,9 @@ function loadgen(port, args) {
   });
 }
 
-let nextPort = 20000 + (process.pid % 20000);
 
 async function measure(serverArgs, loadArgs) {
-  const port = nextPort++;
+  const port = await freePort();
   const server = await startServer([...serverArgs(port)]);
   try {
     return await loadgen(port, loadArgs);

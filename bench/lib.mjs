@@ -1,4 +1,5 @@
 // Shared helpers for the benchmarks: timing, medians and the report line format.
+import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -39,4 +40,24 @@ export function report(name, unit, { ours, baseline }, target, baselineName) {
     `${name.padEnd(34)} ${fmt(ours).padStart(8)} ${unit}   ${baselineName.padEnd(28)} ${fmt(baseline).padStart(8)} ${unit}   ratio ${(ratio * 100).toFixed(1)}%${verdict}`,
   );
   return ratio;
+}
+
+let lastPort = 20000 + (process.pid % 8000);
+
+/**
+ * A TCP port free on 127.0.0.1 for a benchmark server. Taken below 32768, the start of Linux's
+ * ephemeral range, where the load generators' thousands of client ports would collide with it.
+ */
+export async function freePort() {
+  for (let tries = 0; tries < 1000; tries++) {
+    lastPort = lastPort >= 32000 ? 20000 : lastPort + 1;
+    const port = lastPort;
+    const free = await new Promise((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port found below 32000');
 }

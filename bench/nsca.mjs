@@ -22,7 +22,7 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, RUNS } from './lib.mjs';
+import { RUNS, fmt, freePort, median } from './lib.mjs';
 
 const tools = fileURLToPath(new URL('../../shared/bench-tools/', import.meta.url));
 const loadgenPath = `${tools}loadgen-nsca.mjs`;
@@ -107,7 +107,6 @@ function loadgen(port, countFile, args) {
   });
 }
 
-// below the ephemeral range (32768+), where the load generator's thousands of client ports live
 /** CPU time (user + system) a process has used, in seconds (Linux /proc; NaN elsewhere). */
 function cpuSeconds(pid) {
   try {
@@ -118,12 +117,11 @@ function cpuSeconds(pid) {
   }
 }
 
-let nextPort = 21000 + (process.pid % 10000);
 
 /** One server, one shape: { rate, lost, errors }. */
 async function measure(kind, shape) {
   const dir = mkdtempSync(join(tmpdir(), `bench-nsca-${kind}-`));
-  const port = nextPort++;
+  const port = await freePort();
   const cfg = join(dir, 'nsca.cfg');
   const countFile = join(dir, 'cmd');
   writeFileSync(cfg, config(dir, port));
