@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, FILTER_ERRNO, Wheel } from './wheel.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, Wheel } from './wheel.js';
 
 /** The events a FollowTail wheel dispatches, by POE's parameter names. */
 export interface FollowTailEvents {
@@ -128,13 +128,9 @@ export class FollowTail<In = string> extends Wheel {
 
   /** Renames events: `event('InputEvent', 'got_line', ...)` or `event({ IdleEvent: undefined })`. */
   event(...changes: (string | undefined | FollowTailEvents)[]): void {
-    const first = changes[0];
-    if (typeof first === 'object' && first !== null) {
-      for (const name of Object.keys(first) as (keyof FollowTailEvents)[]) this.rename(name, first[name]);
-      return;
-    }
-    for (let i = 0; i < changes.length; i += 2) this.rename(changes[i] as keyof FollowTailEvents, changes[i + 1] as string | undefined);
+    for (const [name, event] of eventChanges('POE::Wheel::FollowTail', EVENT_NAMES, changes)) this.rename(name, event);
   }
+
 
   /** The offset of the next byte to read; undefined while no file is open (or for a stream). */
   tell(): number | undefined {
@@ -170,7 +166,6 @@ export class FollowTail<In = string> extends Wheel {
   }
 
   private rename(name: keyof FollowTailEvents, event: string | undefined): void {
-    if (!EVENT_NAMES.includes(name)) throw new TypeError(`POE::Wheel::FollowTail: unknown event parameter '${String(name)}'`);
     if (name === 'InputEvent' && event === undefined) {
       process.emitWarning('POE::Wheel::FollowTail: InputEvent requires an event name; ignoring undefined', { code: 'POETS_WHEEL_PARAMS' });
       return;

@@ -2,7 +2,7 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, FILTER_ERRNO, Wheel } from './wheel.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, Wheel } from './wheel.js';
 
 /** The events a ReadWrite wheel dispatches, by POE's parameter names. */
 export interface ReadWriteEvents {
@@ -137,16 +137,7 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
 
   /** Renames events: `event('InputEvent', 'got_line', ...)` or `event({ InputEvent: 'got_line' })`. */
   event(...changes: (string | undefined | ReadWriteEvents)[]): void {
-    const first = changes[0];
-    if (typeof first === 'object' && first !== null) {
-      Object.assign(this.names, pick(first as ReadWriteEvents));
-      return;
-    }
-    for (let i = 0; i + 1 < changes.length; i += 2) {
-      const name = changes[i] as keyof ReadWriteEvents;
-      if (!EVENT_NAMES.includes(name)) throw new TypeError(`POE::Wheel::ReadWrite: unknown event parameter '${String(name)}'`);
-      this.names[name] = changes[i + 1] as string | undefined;
-    }
+    for (const [name, event] of eventChanges('POE::Wheel::ReadWrite', EVENT_NAMES, changes)) this.names[name] = event;
   }
 
   /** Replaces both filters; input already buffered passes to the new filter. */
@@ -345,14 +336,6 @@ function optionProblem(options: ReadWriteOptions<unknown, unknown>): string | un
 
 const EVENT_NAMES: (keyof ReadWriteEvents)[] = ['InputEvent', 'ErrorEvent', 'FlushedEvent', 'HighEvent', 'LowEvent'];
 
-function pick(changes: ReadWriteEvents): ReadWriteEvents {
-  const picked: ReadWriteEvents = {};
-  for (const name of Object.keys(changes) as (keyof ReadWriteEvents)[]) {
-    if (!EVENT_NAMES.includes(name)) throw new TypeError(`POE::Wheel::ReadWrite: unknown event parameter '${name}'`);
-    picked[name] = changes[name];
-  }
-  return picked;
-}
 
 function join(chunks: Chunk[]): Chunk {
   let strings = true;

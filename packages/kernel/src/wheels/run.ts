@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, FILTER_ERRNO, Wheel } from './wheel.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, Wheel } from './wheel.js';
 
 /** The events a Run wheel dispatches, by POE's parameter names. */
 export interface RunEvents {
@@ -276,13 +276,9 @@ export class Run<In = string, Out = string> extends Wheel {
 
   /** Renames events: `event('StdoutEvent', 'got_out', ...)` or `event({ StdoutEvent: 'got_out' })`. */
   event(...changes: (string | undefined | RunEvents)[]): void {
-    const first = changes[0];
-    if (typeof first === 'object' && first !== null) {
-      for (const name of Object.keys(first) as (keyof RunEvents)[]) this.rename(name, first[name]);
-      return;
-    }
-    for (let i = 0; i < changes.length; i += 2) this.rename(changes[i] as keyof RunEvents, changes[i + 1] as string | undefined);
+    for (const [name, event] of eventChanges('POE::Wheel::Run', EVENT_NAMES, changes)) this.names[name] = event;
   }
+
 
   /** Replaces the filters of standard output and standard input. */
   set_stdio_filter(filter: Filter<In, Out>): void {
@@ -343,11 +339,6 @@ export class Run<In = string, Out = string> extends Wheel {
       stdin.destroy();
     }
     this.stdin = undefined;
-  }
-
-  private rename(name: keyof RunEvents, event: string | undefined): void {
-    if (!EVENT_NAMES.includes(name)) throw new TypeError(`POE::Wheel::Run: unknown event parameter '${String(name)}'`);
-    this.names[name] = event;
   }
 
   private output(name: Output): OutputPipe | undefined {

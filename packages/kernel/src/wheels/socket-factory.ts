@@ -3,7 +3,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { constants } from 'node:os';
-import { errnoOf, Wheel } from './wheel.js';
+import { errnoOf, eventChanges, Wheel } from './wheel.js';
 
 // Socket module constants a POE script passes to the wheel, as strings.
 export const AF_INET = 'AF_INET';
@@ -187,21 +187,15 @@ export class SocketFactory extends Wheel {
 
   /** Renames events: `event('SuccessEvent', 'got', ...)` or `event({ SuccessEvent: 'got' })`. An undefined name is ignored, as POE does. */
   event(...changes: (string | undefined | SocketFactoryEvents)[]): void {
-    const first = changes[0];
-    const pairs: [string, unknown][] = [];
-    if (typeof first === 'object' && first !== null) pairs.push(...Object.entries(first));
-    else for (let i = 0; i < changes.length; i += 2) pairs.push([String(changes[i]), changes[i + 1]]);
-    for (const [name, value] of pairs) {
-      if (!EVENT_NAMES.includes(name as keyof SocketFactoryEvents)) {
-        throw new TypeError(`POE::Wheel::SocketFactory: unknown event parameter '${name}'`);
-      }
+    for (const [name, value] of eventChanges('POE::Wheel::SocketFactory', EVENT_NAMES, changes)) {
       if (typeof value !== 'string') {
         this.kernel.warn(`POE::Wheel::SocketFactory: ${name} requires an event name; ignoring ${String(value)}`);
         continue;
       }
-      this.names[name as keyof SocketFactoryEvents] = value;
+      this.names[name] = value;
     }
   }
+
 
   /** The local end of the socket: a listener's bound address and port, a connector's local address. Undefined when there is none (yet). */
   getsockname(): SockName | undefined {

@@ -53,6 +53,25 @@ export abstract class Wheel implements Watched {
   }
 }
 
+/**
+ * The renamings a wheel's `event()` was given, as POE's flat pairs (`'InputEvent', 'got_line'`)
+ * or one object; a parameter the wheel does not have throws, as POE croaks.
+ */
+export function eventChanges<Name extends string>(
+  kind: string,
+  known: readonly Name[],
+  changes: readonly unknown[],
+): [Name, string | undefined][] {
+  const first = changes[0];
+  const pairs: [unknown, unknown][] = [];
+  if (typeof first === 'object' && first !== null) pairs.push(...Object.entries(first));
+  else for (let i = 0; i < changes.length; i += 2) pairs.push([changes[i], changes[i + 1]]);
+  return pairs.map(([name, event]) => {
+    if (!known.includes(name as Name)) throw new TypeError(`${kind}: unknown event parameter '${String(name)}'`);
+    return [name as Name, event as string | undefined];
+  });
+}
+
 /** A Node error's errno as a positive number, as Perl's `$!` has it (0 when unknown). */
 export function errnoOf(error: unknown): number {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
