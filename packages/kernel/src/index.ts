@@ -17,3 +17,4 @@ export { waitStatus } from './children.js';
 export { dispatches, fromSessionEvent, postEach, type PostEachOptions } from './rx.js';
 export * from './filters/index.js';
 export * from './wheels/index.js';
+export { Subscribers } from './subscribers.js';

@@ -1,4 +1,4 @@
-import { ARG0, KERNEL, SENDER, SESSION, Session, poe_kernel, type EventArgs, type Kernel, type Watched } from '@poets/kernel';
+import { ARG0, KERNEL, SENDER, SESSION, Session, Subscribers, poe_kernel, type EventArgs, type Kernel, type Watched } from '@poets/kernel';
 import { Observable, Subject } from 'rxjs';
 import { netSnmp, type NetSnmpReceiver, type NetSnmpVarbind } from './engine.js';
 import { mibIndex } from './mib.js';
@@ -84,7 +84,7 @@ export class SNMPTrapReceiver {
   private readonly kernel: Kernel;
   private readonly session: Session;
   private readonly receiver: NetSnmpReceiver;
-  private readonly registered = new Map<Session, { event: string; context: unknown }>();
+  private readonly registered: Subscribers;
   private readonly subject = new Subject<SNMPTrap>();
   private readonly handle: Watched;
   private stopped = false;
@@ -100,6 +100,7 @@ export class SNMPTrapReceiver {
   private constructor(options: SNMPTrapReceiverOptions) {
     const kernel = options.kernel ?? poe_kernel;
     this.kernel = kernel;
+    this.registered = new Subscribers(kernel, REFCOUNT_TAG);
     this.Alias = options.Alias ?? 'snmptrapd';
     if (kernel.alias_resolve(this.Alias) !== undefined) throw new SNMPSessionOptionError(`alias '${this.Alias}' is already in use`);
     const port = options.Port ?? 162;
@@ -137,17 +138,10 @@ export class SNMPTrapReceiver {
           _[KERNEL].watchHandle(_[SESSION] as Session, this.handle);
         },
         register: (_: Ev) => {
-          const sender = _[SENDER];
-          const [event, context] = _.slice(ARG0) as [unknown, unknown];
-          if (!(sender instanceof Session)) return _[KERNEL].warn('snmptrap: register must be posted by a session');
-          if (typeof event !== 'string' || event === '') return _[KERNEL].warn('snmptrap: register without an event name; ignored');
-          if (!this.registered.has(sender)) _[KERNEL].refcount_increment(sender.ID(), REFCOUNT_TAG);
-          this.registered.set(sender, { event, context });
+          const refused = this.registered.register(_[SENDER], _.slice(ARG0));
+          if (refused !== undefined) _[KERNEL].warn(`snmptrap: ${refused}`);
         },
-        unregister: (_: Ev) => {
-          const sender = _[SENDER];
-          if (sender instanceof Session) this.unregister(sender);
-        },
+        unregister: (_: Ev) => this.registered.unregister(_[SENDER]),
         snmptrap_remove_alias: (_: Ev) => {
           _[KERNEL].alias_remove(this.Alias);
         },
@@ -179,7 +173,7 @@ export class SNMPTrapReceiver {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const session of [...this.registered.keys()]) this.unregister(session);
+    this.registered.clear();
     try {
       this.receiver.close();
     } catch {
@@ -194,15 +188,10 @@ export class SNMPTrapReceiver {
     this.errors$.complete();
   }
 
-  private unregister(session: Session): void {
-    if (!this.registered.delete(session)) return;
-    this.kernel.refcount_decrement(session.ID(), REFCOUNT_TAG);
-  }
-
   private deliver(trap: SNMPTrap): void {
     if (this.stopped) return;
     this.subject.next(trap);
-    for (const [session, { event, context }] of this.registered) this.kernel.post(session, event, trap, context);
+    this.registered.post(trap);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   SENDER,
   Session,
   SocketFactory,
+  Subscribers,
   poe_kernel,
   type EventArgs,
   type Kernel,
@@ -101,17 +102,12 @@ function settingsOf(options: ServerNSCASettings): Settings {
   };
 }
 
-interface Registration {
-  event: string;
-  context: unknown;
-}
-
 interface Heap {
   listener?: SocketFactory;
   /** The alarm of the next deadline sweep, while connections are open. */
   sweep?: number;
   connections: Map<number, Connection>;
-  registered: Map<Session, Registration>;
+  registered: Subscribers;
 }
 
 type Ev = EventArgs<Heap>;
@@ -173,19 +169,14 @@ export class ServerNSCA {
           continue;
         }
         const result = resultOf(decoded.packet, connection.peeraddr, connection.peerport);
-        for (const [session, { event, context }] of heap.registered) kernel.post(session, event, result, context);
+        heap.registered.post(result);
         subject.next(result);
       }
     };
 
-    const unregister = (heap: Heap, session: Session): void => {
-      if (!heap.registered.delete(session)) return;
-      kernel.refcount_decrement(session.ID(), REFCOUNT_TAG);
-    };
-
     this.session = Session.create<Heap>({
       kernel,
-      heap: { connections: new Map(), registered: new Map() },
+      heap: { connections: new Map(), registered: new Subscribers(kernel, REFCOUNT_TAG) },
       inline_states: {
         _start: (_: Ev) => {
           if (options.alias !== undefined) _[KERNEL].alias_set(options.alias);
@@ -272,17 +263,10 @@ export class ServerNSCA {
           if (heap.connections.size > 0) scheduleSweep(heap, shortest);
         },
         register: (_: Ev) => {
-          const sender = _[SENDER];
-          if (!(sender instanceof Session)) return log('nsca: register must be posted by a session');
-          const { event, context } = registration(_.slice(ARG0));
-          if (typeof event !== 'string' || event === '') return log(`nsca: register from ${sender} without an event name; ignored`);
-          if (!_[HEAP].registered.has(sender)) _[KERNEL].refcount_increment(sender.ID(), REFCOUNT_TAG);
-          _[HEAP].registered.set(sender, { event, context });
+          const refused = _[HEAP].registered.register(_[SENDER], _.slice(ARG0));
+          if (refused !== undefined) log(`nsca: ${refused}`);
         },
-        unregister: (_: Ev) => {
-          const sender = _[SENDER];
-          if (sender instanceof Session) unregister(_[HEAP], sender);
-        },
+        unregister: (_: Ev) => _[HEAP].registered.unregister(_[SENDER]),
         shutdown: (_: Ev) => {
           const heap = _[HEAP];
           heap.listener?.destroy();
@@ -290,12 +274,12 @@ export class ServerNSCA {
           if (heap.sweep !== undefined) _[KERNEL].alarm_remove(heap.sweep);
           heap.sweep = undefined;
           for (const id of [...heap.connections.keys()]) close(heap, id);
-          for (const session of [...heap.registered.keys()]) unregister(heap, session);
+          heap.registered.clear();
           if (options.alias !== undefined) _[KERNEL].alias_remove(options.alias);
           subject.complete();
         },
         _stop: (_: Ev) => {
-          for (const session of [..._[HEAP].registered.keys()]) unregister(_[HEAP], session);
+          _[HEAP].registered.clear();
           subject.complete();
         },
       },
@@ -343,15 +327,4 @@ function nextIv(): Buffer {
   const iv = ivPool.subarray(ivAt, ivAt + IV_SIZE);
   ivAt += IV_SIZE;
   return iv;
-}
-
-/** `register` takes POE's pairs (`'event', 'got_check', 'context', x`) or one object. */
-function registration(args: unknown[]): { event: unknown; context: unknown } {
-  if (args.length === 1 && typeof args[0] === 'object' && args[0] !== null) {
-    const { event, context } = args[0] as { event?: unknown; context?: unknown };
-    return { event, context };
-  }
-  const pairs: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < args.length; i += 2) pairs[String(args[i])] = args[i + 1];
-  return { event: pairs.event, context: pairs.context };
 }
