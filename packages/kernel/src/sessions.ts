@@ -35,10 +35,6 @@ export class SessionTable {
     return this.byId.get(id);
   }
 
-  all(): IterableIterator<Session> {
-    return this.byId.values();
-  }
-
   add(session: Session, parent: SessionParent): number {
     const id = ++this.lastId;
     this.byId.set(id, session);

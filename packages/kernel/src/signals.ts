@@ -1,6 +1,5 @@
 import type { Kernel } from './kernel.js';
 import type { Session } from './session.js';
-import type { SessionTable } from './sessions.js';
 
 export const SIGTYPE_BENIGN = 0;
 export const SIGTYPE_TERMINAL = 1;
@@ -88,5 +87,3 @@ export class SignalDispatch {
   readonly touched: Session[] = [];
   constructor(readonly type: number) {}
 }
-
-export type { SessionTable };
