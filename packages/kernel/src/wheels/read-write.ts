@@ -65,6 +65,8 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
   private high = false;
   private failed = false;
   private inputShut = false;
+  /** The peer ended its side (EOF). */
+  private inputEnded = false;
   private outputShut = false;
 
   constructor(options: ReadWriteOptions<In, Out>) {
@@ -232,6 +234,9 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     if (this.keepHandle) return;
     this.flush();
     if (output !== undefined && !output.destroyed) {
+      // Nothing left to write and the peer has finished: close at once. Otherwise end gracefully,
+      // and cut a peer that never reads what is left.
+      if (this.inputEnded && output.writableLength === 0) return void output.destroy();
       output.end();
       const cut = setTimeout(() => output.destroy(), CLOSE_GRACE_MS);
       cut.unref();
@@ -287,6 +292,7 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
 
 
   private readonly onEnd = (): void => {
+    this.inputEnded = true;
     if (this.failed) return;
     this.inputShut = true;
     this.emit(this.names.ErrorEvent, 'read', 0, '', this.ID());

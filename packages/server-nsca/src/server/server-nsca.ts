@@ -146,9 +146,9 @@ export class ServerNSCA {
       if (connection === undefined) return;
       heap.connections.delete(id);
       connection.decoder.dispose();
-      // The server writes nothing after the init packet: once that has left, close the socket now.
-      // Destroying the wheel alone ends the socket gracefully: a shutdown request that sends the
-      // FIN a turn of the event loop later (the client waits for it) and a grace timer.
+      // The server writes nothing after the init packet: once that has left, close the socket now,
+      // also for a client cut before its EOF (timeout, shutdown), which the wheel would otherwise
+      // end gracefully, waiting on a peer that may never read.
       const { socket, wheel } = connection;
       if (!socket.destroyed && wheel.get_driver_out_octets() === 0) socket.destroy();
       wheel.destroy();
