@@ -13,6 +13,17 @@ export { EEXIST, EINVAL, ENOSYS, EPERM, ESRCH, KernelError, SessionDiedError, Us
 export type { RemovedAlarm } from './event-queue.js';
 export type { Watched } from './handles.js';
 export { time } from './clock.js';
+export {
+  LOG_LEVELS,
+  componentLogger,
+  formatLogLine,
+  formatPeer,
+  lineLogger,
+  silentLogger,
+  type LogContext,
+  type LogLevel,
+  type Logger,
+} from './logger.js';
 export { waitStatus } from './children.js';
 export { dispatches, fromSessionEvent, postEach, type PostEachOptions } from './rx.js';
 export * from './filters/index.js';

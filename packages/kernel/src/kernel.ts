@@ -9,6 +9,7 @@ import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError
 import { EventQueue, type RemovedAlarm } from './event-queue.js';
 import { ExtraRefs } from './extrefs.js';
 import { Handles, type Watched } from './handles.js';
+import { lineLogger, type Logger } from './logger.js';
 import {
   ET_ALARM,
   ET_CALL,
@@ -58,7 +59,9 @@ export interface Dispatch {
 export interface KernelOptions {
   /** Fill CALLER_FILE and CALLER_LINE for every event (slow: a stack capture per post). Default false. */
   callerInfo?: boolean;
-  /** Where warnings and traces go. Default: standard error. */
+  /** Where warnings and traces go, and the logger components of this kernel default to. Default: standard error. */
+  logger?: Logger;
+  /** Older form of `logger`: a function that takes each warning or trace line. */
   warn?: (line: string) => void;
   /** How long the kernel dispatches before giving Node's event loop a turn, in ms. Default 5. */
   sliceMs?: number;
@@ -99,7 +102,8 @@ export class Kernel {
   private readonly childWatchers = new ChildWatchers(this, this.sessions);
   private readonly dispatchListeners: ((dispatch: Dispatch) => void)[] = [];
   private readonly callerInfo: boolean;
-  private readonly warnLine: (line: string) => void;
+  /** Where this kernel's warnings go, and the logger its components use when given none. */
+  readonly logger: Logger;
   private readonly sliceMs: number;
 
   private activeSession: Session | Kernel = this;
@@ -119,7 +123,8 @@ export class Kernel {
 
   constructor(options: KernelOptions = {}) {
     this.callerInfo = options.callerInfo ?? false;
-    this.warnLine = options.warn ?? ((line) => process.stderr.write(`${line}\n`));
+    const warn = options.warn;
+    this.logger = options.logger ?? (warn ? lineLogger((line) => warn(line)) : lineLogger());
     this.sliceMs = options.sliceMs ?? 5;
     this.id = [hostname(), process.pid.toString(16), Date.now().toString(16), (++kernelCount).toString(16)].join('-');
   }
@@ -483,9 +488,9 @@ export class Kernel {
     };
   }
 
-  /** Writes a warning or trace line where this kernel's `warn` option sends them (standard error by default). */
+  /** Logs a warning or trace line through this kernel's logger (standard error by default). */
   warn(line: string): void {
-    this.warnLine(line);
+    this.logger.log('warning', line);
   }
 
   toString(): string {
