@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources, not the built dist.
     alias: {
+      '@poets/agent': src('agent'),
+      '@poets/ikc': src('ikc'),
       '@poets/kernel': src('kernel'),
       '@poets/server-nsca': src('server-nsca'),
       '@poets/server-tcp': src('server-tcp'),
