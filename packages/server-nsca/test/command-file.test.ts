@@ -83,7 +83,7 @@ describe('CommandFile', () => {
     file.write(lineOf(3));
     await until(() => file.pending === 0);
     expect(readFileSync(path, 'latin1')).toBe(`existing\n${[0, 1, 2, 3].map((i) => lineOf(i).toString()).join('')}`);
-    expect(file.close()).toBe(0);
+    expect(await file.close()).toBe(0);
     expect(logs).toEqual([]);
   });
 
@@ -94,7 +94,7 @@ describe('CommandFile', () => {
     file.write(Buffer.from('first\n'));
     await until(() => file.pending === 0);
     expect(readFileSync(path, 'latin1')).toBe(`first\n${'x'.repeat(194)}`);
-    file.close();
+    await file.close();
   });
 
   it('aggregate_writes keeps the file open (a renamed file still gets the lines); without it each batch opens the path again', async () => {
@@ -109,7 +109,7 @@ describe('CommandFile', () => {
     await until(() => a.file.pending === 0);
     expect(readFileSync(`${aggregated}.old`, 'latin1')).toBe(`${lineOf(1)}${lineOf(2)}`);
     expect(readFileSync(aggregated, 'latin1')).toBe('');
-    a.file.close();
+    await a.file.close();
 
     const plain = join(dir, 'plain');
     writeFileSync(plain, '');
@@ -122,7 +122,7 @@ describe('CommandFile', () => {
     await until(() => p.file.pending === 0);
     expect(readFileSync(`${plain}.old`, 'latin1')).toBe(`${lineOf(1)}`);
     expect(readFileSync(plain, 'latin1')).toBe(`${lineOf(2)}`);
-    p.file.close();
+    await p.file.close();
   });
 
   it('appends to alternate_dump_file while the command file is missing, then to the command file again', async () => {
@@ -139,7 +139,7 @@ describe('CommandFile', () => {
     await until(() => file.pending === 0);
     expect(readFileSync(path, 'latin1')).toBe(`${lineOf(3)}`);
     expect(readFileSync(dump, 'latin1')).toBe(`${lineOf(1)}${lineOf(2)}`);
-    file.close();
+    await file.close();
     expect(logs).toEqual([]);
   });
 
@@ -152,9 +152,9 @@ describe('CommandFile', () => {
     writeFileSync(path, '');
     await until(() => file.pending === 0);
     expect(readFileSync(path, 'latin1')).toBe(`${lineOf(1)}`);
-    expect(logs[0]).toMatch(/cannot open .*later\.cmd: .*ENOENT.*keeping 1 line\(s\) to retry/);
+    expect(logs[0]).toMatch(/later\.cmd cannot take lines now \(.*ENOENT.*\); keeping them in memory to write in order/);
     expect(logs[1]).toMatch(/later\.cmd takes lines again after \d+\.\d s$/);
-    file.close();
+    await file.close();
   });
 
   it('keeps the lines while a FIFO has no reader (nsca drops them) and writes them once one opens it', async () => {
@@ -165,7 +165,7 @@ describe('CommandFile', () => {
     await sleep(150);
     expect(file.pending).toBe(10);
     expect(logs).toHaveLength(1); // logged once, not at every retry
-    expect(logs[0]).toMatch(/cannot open .*nagios\.cmd: no process is reading it; keeping 10 line\(s\) to retry/);
+    expect(logs[0]).toMatch(/nagios\.cmd cannot take lines now \(no process is reading it\); keeping them in memory/);
     const reader = fifoReader(path);
     await until(() => {
       reader.drain();
@@ -174,7 +174,7 @@ describe('CommandFile', () => {
     reader.drain();
     expect(reader.text()).toBe(Array.from({ length: 10 }, (_, i) => lineOf(i).toString()).join(''));
     expect(logs[1]).toMatch(/takes lines again/);
-    file.close();
+    await file.close();
   });
 
   it.each([false, true])('loses nothing when the FIFO reader stops draining and starts again (aggregate_writes %s)', async (aggregate) => {
@@ -198,7 +198,7 @@ describe('CommandFile', () => {
     expect(got).toHaveLength(count);
     got.forEach((text, i) => expect(`${text}\n`).toBe(lineOf(i, 30).toString()));
     expect(logs.some((l) => /takes lines again/.test(l))).toBe(true);
-    file.close();
+    await file.close();
   });
 
   it('writes a line longer than a pipe buffer unit whole, in order, through a slow FIFO', async () => {
@@ -213,27 +213,49 @@ describe('CommandFile', () => {
       return file.pending === 0 && reader.bytes().length === lines.reduce((a, l) => a + l.length, 0);
     }, 10_000);
     expect(reader.bytes().equals(Buffer.concat(lines))).toBe(true);
-    file.close();
+    await file.close();
   });
 
-  it('close() writes what is waiting at once, and reports what it could not write', () => {
+  it('close() writes what is waiting at once, and reports what it could not write, without blocking the event loop', async () => {
     const path = join(dir, 'cmd');
     writeFileSync(path, '');
     const { file } = writer(path);
     file.write(lineOf(1));
     file.write(lineOf(2));
-    expect(file.close()).toBe(0); // before the batch's turn came
+    const closing = file.close(); // before the batch's turn came
     expect(readFileSync(path, 'latin1')).toBe(`${lineOf(1)}${lineOf(2)}`);
+    expect(await closing).toBe(0);
 
     const fifo = join(dir, 'noreader.cmd');
     mkfifo(fifo);
     const stuck = writer(fifo);
     stuck.file.write(lineOf(1));
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
     const started = Date.now();
-    expect(stuck.file.close(100)).toBe(1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await stuck.file.close(300)).toBe(1);
+    clearInterval(ticker);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(ticks).toBeGreaterThan(5); // the loop ran timers while close() waited (Atomics.wait would not)
     expect(() => stuck.file.write(lineOf(2))).toThrow(/write\(\) after close\(\)/);
+  });
+
+  it('close() with a reader that appears meanwhile writes everything', async () => {
+    const fifo = join(dir, 'late.cmd');
+    mkfifo(fifo);
+    const { file } = writer(fifo);
+    for (let i = 0; i < 5; i++) file.write(lineOf(i));
+    const closing = file.close(5000);
+    await sleep(100);
+    const reader = fifoReader(fifo);
+    let left = -1;
+    void closing.then((n) => (left = n));
+    await until(() => {
+      reader.drain();
+      return left === 0;
+    });
+    reader.drain();
+    expect(reader.text()).toBe([0, 1, 2, 3, 4].map((i) => lineOf(i).toString()).join(''));
   });
 
   it('retries nothing after close(), even with a batch that was due (no timer keeps the process alive)', async () => {
@@ -241,24 +263,27 @@ describe('CommandFile', () => {
     mkfifo(fifo);
     const { file, logs } = writer(fifo);
     file.write(lineOf(1)); // its batch is due at the end of this turn
-    expect(file.close(0)).toBe(1);
+    expect(await file.close(0)).toBe(1);
     await sleep(150);
     expect(logs).toHaveLength(1); // close()'s attempt only: no retry logged or made
     const reader = fifoReader(fifo);
     await sleep(100);
     reader.drain();
     expect(reader.text()).toBe('');
-    expect(file.takePending().map(String)).toEqual([lineOf(1).toString()]);
+    expect(file.pending).toBe(1);
   });
 
-  it('drops the oldest whole lines beyond maxQueued, and says so', async () => {
+  it('drops the oldest whole lines beyond maxQueueBytes, and says so', async () => {
     const path = join(dir, 'bounded.cmd');
     mkfifo(path);
-    const { file, logs } = writer(path, { maxQueued: 5 });
+    const size = lineOf(0).length;
+    const { file, logs } = writer(path, { maxQueueBytes: 5 * size });
     for (let i = 0; i < 8; i++) file.write(lineOf(i));
+    await sleep(20);
     expect(file.pending).toBe(5);
+    expect(file.pendingBytes).toBe(5 * size);
     expect(file.droppedLines).toBe(3);
-    expect(logs[0]).toMatch(/dropping the oldest beyond 5/);
+    expect(logs[1]).toMatch(/dropping the oldest waiting lines \(more than \d+ bytes in memory\); 3 so far/);
     const reader = fifoReader(path);
     await until(() => {
       reader.drain();
@@ -266,19 +291,23 @@ describe('CommandFile', () => {
     });
     reader.drain();
     expect(reader.text()).toBe([3, 4, 5, 6, 7].map((i) => lineOf(i).toString()).join(''));
-    expect(logs.at(-1)).toMatch(/3 line\(s\) were dropped meanwhile/);
-    file.close();
+    expect(logs.at(-1)).toMatch(/3 past the size limit line\(s\) were dropped meanwhile/);
+    await file.close();
   });
 
-  it('takePending() hands over the waiting lines', async () => {
+  it('reconfigure() sends the waiting lines to the new file', async () => {
     const path = join(dir, 'handover.cmd');
     mkfifo(path);
     const { file } = writer(path);
     file.write(lineOf(1));
     file.write(lineOf(2));
     await sleep(20);
-    expect(file.takePending().map(String)).toEqual([lineOf(1).toString(), lineOf(2).toString()]);
-    expect(file.pending).toBe(0);
-    expect(file.close(0)).toBe(0);
+    expect(file.pending).toBe(2);
+    const next = join(dir, 'next.cmd');
+    writeFileSync(next, '');
+    file.reconfigure({ path: next, append: true, aggregate: false });
+    await until(() => file.pending === 0);
+    expect(readFileSync(next, 'latin1')).toBe(`${lineOf(1)}${lineOf(2)}`);
+    expect(await file.close(0)).toBe(0);
   });
 });

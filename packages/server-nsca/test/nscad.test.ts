@@ -214,14 +214,18 @@ describe('poets-nscad (Nscad)', () => {
       }
     });
     await until(() => lines(cmd).length >= 200, 10_000);
-    await daemon.stop();
+    const stopped = daemon.stop();
+    await sleep(50); // checks still arrive after the stop began
     stopping = true;
     await Promise.all(pumps);
+    await stopped; // clients that stay connected without sending are cut after a second
     await Promise.all(clients.map((c) => Promise.race([closed(c.socket), sleep(2000)])));
     for (const c of clients) c.socket.destroy();
     const got = lines(cmd);
     expect(accepted).toBeGreaterThanOrEqual(200);
     expect(got).toHaveLength(accepted);
+    // the drain read everything the clients sent before they were cut
+    expect(got).toHaveLength(sent);
     expect(new Set(got.map(noTime)).size).toBe(got.length);
     expect(sent).toBeGreaterThanOrEqual(accepted);
     // each client's checks are written in the order they were sent, without gaps

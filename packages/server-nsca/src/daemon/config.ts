@@ -22,6 +22,16 @@ export interface NscadConfig {
   nsca_chroot: string | undefined;
   log_facility: string | undefined;
   check_result_path: string | undefined;
+
+  // ---- New to poets-nscad: where checks wait while the command file cannot take them ----
+  /** A directory for the on-disk spool (unset: checks wait in memory only, and are lost at a crash or past queue_max_bytes). */
+  spool_directory: string | undefined;
+  /** The most bytes the spool keeps; past it the oldest lines are dropped, counted and logged. */
+  spool_max_bytes: number;
+  /** The most bytes waiting in memory (without a spool, and for --json's stdout). */
+  queue_max_bytes: number;
+  /** Seconds a line may wait (by its [time]) before it is dropped rather than written late; 0: no limit. */
+  queue_max_age: number;
 }
 
 export interface ParsedConfig {
@@ -52,6 +62,7 @@ export function defaultConfig(): NscadConfig {
     nsca_chroot: undefined,
     log_facility: undefined,
     check_result_path: undefined,
+    ...spoolDefaults(),
   };
 }
 
@@ -144,8 +155,35 @@ export function parseNscaConfig(text: string, source = 'nsca.cfg'): ParsedConfig
         warnings.push(`${where}: check_result_path is not supported by poets-nscad; results go to command_file`);
         break;
       default:
+        if (spoolKey(key, value, config, int)) break;
         warnings.push(`${where}: unknown option '${key}'; ignored`);
     }
   });
   return { config, warnings, errors };
+}
+
+// ---- New to poets-nscad: the spool's keys, in one place ----
+
+function spoolDefaults(): Pick<NscadConfig, 'spool_directory' | 'spool_max_bytes' | 'queue_max_bytes' | 'queue_max_age'> {
+  return { spool_directory: undefined, spool_max_bytes: 1024 * 1024 * 1024, queue_max_bytes: 64 * 1024 * 1024, queue_max_age: 0 };
+}
+
+/** Reads one of the spool's keys into `config`; false when `key` is not one of them. */
+function spoolKey(key: string, value: string, config: NscadConfig, int: (min: number, max: number) => number | undefined): boolean {
+  switch (key) {
+    case 'spool_directory':
+      config.spool_directory = value.trim();
+      return true;
+    case 'spool_max_bytes':
+      config.spool_max_bytes = int(4096, Number.MAX_SAFE_INTEGER) ?? config.spool_max_bytes;
+      return true;
+    case 'queue_max_bytes':
+      config.queue_max_bytes = int(4096, Number.MAX_SAFE_INTEGER) ?? config.queue_max_bytes;
+      return true;
+    case 'queue_max_age':
+      config.queue_max_age = int(0, Number.MAX_SAFE_INTEGER) ?? config.queue_max_age;
+      return true;
+    default:
+      return false;
+  }
 }

@@ -6,6 +6,7 @@ import { isSupportedMethod, UnsupportedMethodError } from '../ciphers/methods.js
 import { AccessList } from '../server/access.js';
 import { ServerNSCA } from '../server/server-nsca.js';
 import type { NSCAResult } from '../server/result.js';
+import { BoundedOutput } from './bounded-output.js';
 import { CommandFile } from './command-file.js';
 import { commandLine } from './command-line.js';
 import { parseNscaConfig, type NscadConfig } from './config.js';
@@ -55,10 +56,14 @@ interface Heap {
   server?: ServerNSCA;
   config: NscadConfig;
   writer?: CommandFile;
+  /** Set by TERM, INT or stop(): the writer is closed once the server has drained. */
+  stopping?: boolean;
 }
 type Ev = EventArgs<Heap>;
 
 const REFCOUNT_TAG = 'nscad-server';
+/** At TERM or INT, the clients already connected have this long to end (each also within its time_out). */
+const DRAIN_SECONDS = 10;
 
 /**
  * poets-nscad: a drop-in for the nsca daemon on Server::NSCA. It reads an nsca.cfg, writes each
@@ -89,16 +94,31 @@ export class Nscad {
       maxPacketAge: c.max_packet_age,
       time_out: options.timeOut ?? 60,
     });
-    const makeWriter = (c: NscadConfig) =>
-      json
-        ? undefined
-        : new CommandFile({
-            path: c.command_file!,
-            ...(c.alternate_dump_file === undefined ? {} : { alternateDumpFile: c.alternate_dump_file }),
-            append: c.append_to_file,
-            aggregate: c.aggregate_writes,
-            log,
-          });
+    const fileOptions = (c: NscadConfig) => ({
+      path: c.command_file!,
+      ...(c.alternate_dump_file === undefined ? {} : { alternateDumpFile: c.alternate_dump_file }),
+      append: c.append_to_file,
+      aggregate: c.aggregate_writes,
+      maxQueueAge: c.queue_max_age,
+    });
+    const makeWriter = (c: NscadConfig) => {
+      if (json) return undefined;
+      const spool = c.spool_directory === undefined ? {} : { spoolDirectory: c.spool_directory, spoolMaxBytes: c.spool_max_bytes };
+      try {
+        return new CommandFile({ ...fileOptions(c), ...spool, maxQueueBytes: c.queue_max_bytes, log });
+      } catch (error) {
+        throw new ConfigError(`spool_directory ${c.spool_directory}: ${(error as Error).message}`);
+      }
+    };
+    const output = json ? new BoundedOutput(stdout, config.queue_max_bytes, log) : undefined;
+    /** After the server has drained at TERM/INT: the writer writes (or spools) what it holds, then nscad may stop. */
+    const closeWriter = (heap: Heap, id: number) => {
+      const closed = heap.writer?.close() ?? output?.close(5000) ?? Promise.resolve(0);
+      void closed.then((left) => {
+        if (left > 0) log(`nscad: ${left} result(s) could not be written to ${json ? 'stdout' : heap.config.command_file} and are lost (nothing took them for 5 s${json ? '' : '; spool_directory keeps them across restarts'})`);
+        kernel.refcount_decrement(id, 'closing');
+      });
+    };
     const listen = (heap: Heap, id: number) => {
       const c = heap.config;
       const address = c.server_address ?? '0.0.0.0';
@@ -113,6 +133,8 @@ export class Nscad {
           this.failure ??= new ListenError(`cannot listen on ${address}:${c.server_port}: ${message}`);
           kernel.post(this.session, 'shutdown');
         },
+        // a client's connection is closed once its checks are written or spooled (not merely queued)
+        holdClose: () => heap.writer?.whenSafe(),
       });
       // Each result reaches 'check' by a call from the server's handler rather than a post through
       // the queue (register's way): one queued event and kernel slice less per check. The
@@ -133,8 +155,12 @@ export class Nscad {
     };
     const record = (heap: Heap, result: NSCAResult) => {
       const now = Math.floor(Date.now() / 1000);
-      if (!json) heap.writer!.write(commandLine(result, now));
-      else if (!stdout.destroyed) stdout.write(`${JSON.stringify(jsonOf(result, now))}\n`);
+      if (json) return output!.write(`${JSON.stringify(jsonOf(result, now))}\n`);
+      try {
+        heap.writer!.write(commandLine(result, now));
+      } catch (error) {
+        log(`nscad: dropped check for host '${result.host_name}' from ${result.peeraddr}: ${(error as Error).message}`); // a late strict_mode_spoofing lookup at shutdown
+      }
     };
     if (json) {
       // A reader that goes away (`poets-nscad --json | head`): stop taking checks that can go
@@ -204,12 +230,12 @@ export class Nscad {
             listen(heap, _[SESSION].ID());
             _[KERNEL].yield('listening');
           }
-          if (!json && (next.command_file !== old.command_file || next.append_to_file !== old.append_to_file || next.aggregate_writes !== old.aggregate_writes || next.alternate_dump_file !== old.alternate_dump_file)) {
+          if (!json && (next.command_file !== old.command_file || next.append_to_file !== old.append_to_file || next.aggregate_writes !== old.aggregate_writes || next.alternate_dump_file !== old.alternate_dump_file || next.queue_max_age !== old.queue_max_age)) {
             // lines the old file has not taken yet (a FIFO without a reader) go to the new one
-            const waiting = heap.writer?.takePending() ?? [];
-            heap.writer?.close(0);
-            heap.writer = makeWriter(next);
-            for (const line of waiting) heap.writer!.write(line);
+            heap.writer?.reconfigure(fileOptions(next));
+          }
+          if (next.spool_directory !== old.spool_directory || next.spool_max_bytes !== old.spool_max_bytes || next.queue_max_bytes !== old.queue_max_bytes) {
+            log('nscad: HUP: spool_directory, spool_max_bytes and queue_max_bytes take effect at the next start');
           }
           log('nscad: HUP: configuration re-read');
         },
@@ -217,13 +243,19 @@ export class Nscad {
           _[KERNEL].sig_handled();
           const heap = _[HEAP];
           for (const signal of ['TERM', 'INT', 'HUP']) _[KERNEL].sig(signal);
-          heap.server?.shutdown();
+          if (heap.stopping) return;
+          heap.stopping = true;
+          const server = heap.server;
           heap.server = undefined;
+          // stop listening; serve the clients already connected to their end; then close the writer
+          const id = _[SESSION].ID();
+          _[KERNEL].refcount_increment(id, 'closing'); // held until the writer is closed
+          if (server === undefined) return closeWriter(heap, id);
+          server.shutdown({ drain: DRAIN_SECONDS });
+          server.results$.subscribe({ complete: () => closeWriter(heap, id) }); // at once if it is already done
           _[KERNEL].alias_remove('nscad');
         },
         _stop: (_: Ev) => {
-          const left = _[HEAP].writer?.close() ?? 0;
-          if (left > 0) log(`nscad: ${left} command line(s) could not be written to ${_[HEAP].config.command_file} (nothing took them for 5 s)`);
           removePidFile(_[HEAP].config);
         },
       },

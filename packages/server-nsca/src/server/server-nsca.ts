@@ -10,6 +10,7 @@ import {
   KERNEL,
   ReadWrite,
   SENDER,
+  SESSION,
   Session,
   SocketFactory,
   Subscribers,
@@ -53,6 +54,13 @@ export interface ServerNSCAOptions {
    * available...), with SocketFactory's FailureEvent arguments; the component then shuts down.
    */
   onListenError?: (operation: string, errno: number, message: string) => void;
+  /**
+   * New to the port: called when a client has ended its connection, after its results were
+   * delivered. When it returns a promise, the connection is closed only once that settles (what
+   * poets-nscad uses so that a client whose connection was closed knows its checks were written
+   * or spooled); undefined closes it at once, as before.
+   */
+  holdClose?: () => PromiseLike<void> | undefined;
   kernel?: Kernel;
 }
 
@@ -107,12 +115,18 @@ interface Heap {
   /** The alarm of the next deadline sweep, while connections are open. */
   sweep?: number;
   connections: Map<number, Connection>;
+  /** Connections whose client has ended, kept open until `holdClose`'s promise settles. */
+  held: Map<number, Connection>;
+  /** While a `shutdown({ drain })` waits for open connections: its deadline alarm. */
+  draining?: number | undefined;
   registered: Subscribers;
 }
 
 type Ev = EventArgs<Heap>;
 
 const REFCOUNT_TAG = 'nsca-register';
+/** Seconds a client may stay without completing a packet while a shutdown drains the connections. */
+const DRAIN_IDLE = 1;
 
 /**
  * POE::Component::Server::NSCA: receives NSCA check results (from send_nsca, Client::NSCA...)
@@ -174,9 +188,30 @@ export class ServerNSCA {
       }
     };
 
+    /** The end of a shutdown: every client closed, the registered sessions let go, results$ complete. */
+    const finish = (heap: Heap): void => {
+      if (heap.draining !== undefined) kernel.alarm_remove(heap.draining);
+      heap.draining = undefined;
+      if (heap.sweep !== undefined) kernel.alarm_remove(heap.sweep);
+      heap.sweep = undefined;
+      for (const id of [...heap.connections.keys()]) close(heap, id);
+      for (const [id, connection] of [...heap.held]) {
+        heap.held.delete(id);
+        heap.connections.set(id, connection);
+        close(heap, id);
+      }
+      heap.registered.clear();
+      if (options.alias !== undefined) kernel.alias_remove(options.alias);
+      subject.complete();
+    };
+    /** During a draining shutdown: finishes it once the last client is done. */
+    const drained = (heap: Heap): void => {
+      if (heap.draining !== undefined && heap.connections.size === 0 && heap.held.size === 0) finish(heap);
+    };
+
     this.session = Session.create<Heap>({
       kernel,
-      heap: { connections: new Map(), registered: new Subscribers(kernel, REFCOUNT_TAG) },
+      heap: { connections: new Map(), held: new Map(), registered: new Subscribers(kernel, REFCOUNT_TAG) },
       inline_states: {
         _start: (_: Ev) => {
           if (options.alias !== undefined) _[KERNEL].alias_set(options.alias);
@@ -235,8 +270,9 @@ export class ServerNSCA {
           if (connection === undefined) return;
           const results = connection.decoder.push(_[ARG0] as Buffer);
           if (results.length === 0) return;
-          // Each packet completed gives the client time_out seconds more for the next one.
-          connection.deadline = Date.now() + connection.timeOut * 1000;
+          // Each packet completed gives the client time_out seconds more for the next one (while
+          // draining at shutdown, DRAIN_IDLE: what it had sent is read; a client that goes on is cut).
+          connection.deadline = Date.now() + (_[HEAP].draining === undefined ? connection.timeOut : Math.min(connection.timeOut, DRAIN_IDLE)) * 1000;
           deliver(_[HEAP], connection, results);
         },
         nsca_error: (_: Ev) => {
@@ -245,7 +281,32 @@ export class ServerNSCA {
           if (connection === undefined) return;
           if (_[ARG1] === 0) deliver(_[HEAP], connection, connection.decoder.end());
           else log(`nsca: ${connection.peer}: ${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
-          close(_[HEAP], id);
+          const hold = _[ARG1] === 0 ? options.holdClose?.() : undefined;
+          if (hold === undefined) close(_[HEAP], id);
+          else {
+            // closed (the client's acknowledgement) once what it sent is safe
+            _[HEAP].connections.delete(id);
+            _[HEAP].held.set(id, connection);
+            const session = _[SESSION];
+            const release = () => void kernel.post(session, 'nsca_release', id);
+            hold.then(release, release);
+          }
+          drained(_[HEAP]);
+        },
+        nsca_release: (_: Ev) => {
+          const heap = _[HEAP];
+          const connection = heap.held.get(_[ARG0] as number);
+          if (connection === undefined) return;
+          heap.held.delete(_[ARG0] as number);
+          heap.connections.set(_[ARG0] as number, connection);
+          close(heap, _[ARG0] as number);
+          drained(heap);
+        },
+        nsca_drain_end: (_: Ev) => {
+          const heap = _[HEAP];
+          heap.draining = undefined;
+          if (heap.connections.size > 0) log(`nsca: shutting down: cutting ${heap.connections.size} connection(s) that did not end in time`);
+          finish(heap);
         },
         nsca_sweep: (_: Ev) => {
           const heap = _[HEAP];
@@ -257,10 +318,12 @@ export class ServerNSCA {
               shortest = Math.min(shortest, connection.timeOut);
               continue;
             }
-            log(`nsca: ${connection.peer}: no complete packet within ${connection.timeOut} s (${connection.decoder.pending} bytes pending); closing`);
+            const within = heap.draining === undefined ? connection.timeOut : Math.min(connection.timeOut, DRAIN_IDLE);
+            log(`nsca: ${connection.peer}: ${heap.draining === undefined ? '' : 'shutting down: '}no complete packet within ${within} s (${connection.decoder.pending} bytes pending); closing`);
             close(heap, id);
           }
           if (heap.connections.size > 0) scheduleSweep(heap, shortest);
+          drained(heap);
         },
         register: (_: Ev) => {
           const refused = _[HEAP].registered.register(_[SENDER], _.slice(ARG0));
@@ -271,12 +334,18 @@ export class ServerNSCA {
           const heap = _[HEAP];
           heap.listener?.destroy();
           heap.listener = undefined;
-          if (heap.sweep !== undefined) _[KERNEL].alarm_remove(heap.sweep);
-          heap.sweep = undefined;
-          for (const id of [...heap.connections.keys()]) close(heap, id);
-          heap.registered.clear();
-          if (options.alias !== undefined) _[KERNEL].alias_remove(options.alias);
-          subject.complete();
+          const drain = (_[ARG0] as { drain?: number } | undefined)?.drain ?? 0;
+          if (drain > 0 && heap.draining === undefined && heap.connections.size + heap.held.size > 0) {
+            // new clients are refused; those already served end their packets (or their time_out, or this deadline)
+            heap.draining = _[KERNEL].delay_set('nsca_drain_end', drain);
+            const idle = Date.now() + DRAIN_IDLE * 1000;
+            for (const connection of heap.connections.values()) connection.deadline = Math.min(connection.deadline, idle);
+            if (heap.sweep !== undefined) _[KERNEL].alarm_remove(heap.sweep);
+            heap.sweep = undefined;
+            if (heap.connections.size > 0) scheduleSweep(heap, DRAIN_IDLE);
+            return;
+          }
+          finish(heap);
         },
         _stop: (_: Ev) => {
           _[HEAP].registered.clear();
@@ -291,9 +360,13 @@ export class ServerNSCA {
     return this.session.ID();
   }
 
-  /** Stops listening, drops the clients and unregisters the registered sessions. */
-  shutdown(): void {
-    this.kernel.call(this.session, 'shutdown');
+  /**
+   * Stops listening, drops the clients and unregisters the registered sessions. With `drain`
+   * (seconds, new to the port), the clients already connected are served first: each is read
+   * to its end (or its time_out) and its results delivered, for at most that long.
+   */
+  shutdown(options: { drain?: number } = {}): void {
+    this.kernel.call(this.session, 'shutdown', options);
   }
 
   /**
