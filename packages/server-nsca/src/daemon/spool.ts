@@ -173,7 +173,7 @@ export class Spool implements Backlog {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new Error(`spool ${this.directory} is in use by process ${pid}`);
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new Error(`spool ${this.directory} is in use by process ${pid}`);
       unlinkSync(path); // left by a process that is gone
     }
     throw new Error(`spool ${this.directory}: cannot take ${path}`);
