@@ -1,7 +1,7 @@
 // The on-disk spool, alone and behind CommandFile: order, restarts, crash recovery, bounds.
 import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
