@@ -216,6 +216,22 @@ describe('CommandFile', () => {
     await file.close();
   });
 
+  it('writes the rest of a long line cut short by a full pipe even when no other line follows', async () => {
+    const path = join(dir, 'alone.cmd');
+    mkfifo(path);
+    const reader = fifoReader(path);
+    const { file } = writer(path);
+    const line = lineOf(0, 70_000); // more than the pipe holds: the first write takes part of it
+    file.write(line);
+    await until(() => {
+      reader.drain();
+      return reader.bytes().length === line.length;
+    }, 10_000);
+    expect(reader.bytes().equals(line)).toBe(true);
+    expect(file.pending).toBe(0);
+    await file.close();
+  });
+
   it('close() writes what is waiting at once, and reports what it could not write, without blocking the event loop', async () => {
     const path = join(dir, 'cmd');
     writeFileSync(path, '');

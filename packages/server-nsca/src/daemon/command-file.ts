@@ -180,7 +180,11 @@ export class CommandFile {
     const end = this.accepted;
     if (this.backlog.lines === 0 && this.partial === undefined && this.pumping === undefined) {
       const written = this.writeDirect(lines);
-      if (written === lines.length) return this.markSafe(end);
+      if (written === lines.length) {
+        this.markSafe(end);
+        if (this.partial !== undefined) this.startPump(); // the rest of a long line cut short
+        return;
+      }
       lines = lines.slice(written);
     }
     if (this.waitingSince === undefined) {
