@@ -244,3 +244,25 @@ describe('CommandFile with a spool', () => {
     await file.close();
   });
 });
+
+describe('a backlog bound reached while the writer holds peeked lines', () => {
+  it('MemoryBacklog: consume() after a drop removes only the peeked lines still there', () => {
+    const q = new MemoryBacklog(30, () => {});
+    q.append([Buffer.alloc(10, 'a'), Buffer.alloc(10, 'b'), Buffer.alloc(10, 'c')]);
+    const peeked = q.peek(20); // a, b: being written
+    q.append([Buffer.alloc(10, 'd')]); // drops a
+    q.consume(peeked.length); // a was dropped already: only b goes
+    expect(q.peek(100).map((b) => String.fromCharCode(b[0]!))).toEqual(['c', 'd']);
+  });
+
+  it('Spool: consume() after the head segment was dropped removes nothing more', () => {
+    const size = lineOf(0).length;
+    const { s } = spool({ maxBytes: size * 4, segmentBytes: size * 2 });
+    for (let i = 0; i < 4; i++) s.append([lineOf(i)]);
+    const peeked = s.peek(size); // line 0: being written
+    s.append([lineOf(4)]); // drops the segment holding 0 and 1
+    s.consume(peeked.length);
+    expect(drainAll(s)).toEqual(texts([2, 3, 4].map((i) => lineOf(i))));
+    s.close();
+  });
+});

@@ -13,7 +13,10 @@ export interface Backlog {
   append(lines: readonly Buffer[]): void;
   /** The oldest waiting lines, up to about `maxBytes` (at least one line), without removing them. */
   peek(maxBytes: number): Buffer[];
-  /** Removes the `count` oldest lines (written, or dropped by the reader). */
+  /**
+   * Removes the `count` lines the last `peek()` returned (written, or dropped by the reader);
+   * those of them dropped meanwhile (an append past the bound) are not removed twice.
+   */
   consume(count: number): void;
   /** Lines appended that a crash of the process would lose no longer: resolves once they are. */
   sync(): Promise<void> | undefined;
@@ -44,6 +47,9 @@ export class MemoryBacklog implements Backlog {
   private queue: Buffer[] = [];
   private head = 0;
   private size = 0;
+  /** Lines removed from the front so far (consumed or dropped), and that count at the last peek. */
+  private removed = 0;
+  private peekedAt = 0;
 
   constructor(
     private readonly maxBytes: number,
@@ -68,6 +74,7 @@ export class MemoryBacklog implements Backlog {
       this.size -= this.queue[this.head++]!.length;
       dropped++;
     }
+    this.removed += dropped;
     this.compact();
     if (dropped > 0) this.onDrop(dropped, 'bytes');
   }
@@ -76,11 +83,17 @@ export class MemoryBacklog implements Backlog {
     let end = this.head;
     let size = 0;
     while (end < this.queue.length && (end === this.head || size + this.queue[end]!.length <= maxBytes)) size += this.queue[end++]!.length;
+    this.peekedAt = this.removed;
     return this.queue.slice(this.head, end);
   }
 
   consume(count: number): void {
-    for (let i = 0; i < count && this.head < this.queue.length; i++) this.size -= this.queue[this.head++]!.length;
+    const left = count - (this.removed - this.peekedAt);
+    for (let i = 0; i < left && this.head < this.queue.length; i++) {
+      this.size -= this.queue[this.head++]!.length;
+      this.removed++;
+    }
+    this.peekedAt = this.removed;
     this.compact();
   }
 

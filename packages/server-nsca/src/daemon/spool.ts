@@ -130,8 +130,9 @@ export class Spool implements Backlog {
   }
 
   consume(count: number): void {
+    // lines peeked and then dropped with their segment (an append past maxBytes) are gone already
+    count = Math.min(count, this.readAhead.length);
     if (count === 0) return;
-    if (count > this.readAhead.length) throw new RangeError(`Spool.consume(${count}): only ${this.readAhead.length} line(s) were peeked`);
     let bytes = 0;
     for (let i = 0; i < count; i++) bytes += this.readAhead[i]!.length;
     this.readAhead = this.readAhead.slice(count);
