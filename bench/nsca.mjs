@@ -17,14 +17,16 @@
 //   NSCA_BENCH_POETS_ONLY=1 node bench/nsca.mjs  (poets-nscad alone, no ratio: for quick A/B runs)
 //   NSCA_BENCH_NODE_ARGS=--cpu-prof NSCA_BENCH_PROF_DIR=/tmp/prof node bench/nsca.mjs   (profile poets-nscad)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUNS, fmt, freePort, median } from './lib.mjs';
 
-const tools = fileURLToPath(new URL('../../shared/bench-tools/', import.meta.url));
+const toolsDir = fileURLToPath(new URL('../../shared/bench-tools/', import.meta.url));
+// the real path: the load generator runs its main only when argv[1] is its own (symlink-resolved) URL
+const tools = existsSync(toolsDir) ? `${realpathSync(toolsDir)}/` : toolsDir;
 const loadgenPath = `${tools}loadgen-nsca.mjs`;
 const nscad = fileURLToPath(new URL('../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
 const NSCA = '/usr/sbin/nsca';
@@ -99,7 +101,8 @@ function loadgen(port, countFile, args) {
     { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => {
+    // 'close', not 'exit': on a busy machine the exit can come before the last of its stdout
+    child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (code !== 0 || line === undefined) reject(new Error(`loadgen failed (${code}): ${out}`));
       else resolve(JSON.parse(line));
