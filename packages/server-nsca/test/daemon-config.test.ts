@@ -64,6 +64,11 @@ describe('parseNscaConfig (nsca.cfg)', () => {
       nsca_chroot: '/var/lib/nagios/rw',
       log_facility: 'daemon',
       check_result_path: '/var/lib/nagios/spool/checkresults',
+      // poets-nscad's own keys, at their defaults (see daemon-config-spool.test.ts)
+      spool_directory: undefined,
+      spool_max_bytes: 1024 * 1024 * 1024,
+      queue_max_bytes: 64 * 1024 * 1024,
+      queue_max_age: 0,
     });
     // the two keys the port reads but does not act on say so
     expect(warnings).toHaveLength(2);
