@@ -266,3 +266,52 @@ describe('a backlog bound reached while the writer holds peeked lines', () => {
     s.close();
   });
 });
+
+describe('CommandFile: the reader goes away in the middle of a backlog', () => {
+  it.each([true, false])('loses and repeats nothing when Nagios closes its pipe mid-drain and opens it again (spool %s)', async (withSpool) => {
+    const fifo = join(dir, 'nagios.cmd');
+    execFileSync('mkfifo', [fifo]);
+    const logs: string[] = [];
+    const file = new CommandFile({ path: fifo, append: true, aggregate: false, log: (l) => logs.push(l), ...(withSpool ? { spoolDirectory: join(dir, 'spool') } : {}) });
+    const count = 5000; // ~350 KB: several pipes full
+    for (let i = 0; i < count; i++) file.write(lineOf(i));
+    await sleep(20);
+    // a reader that takes some, then stops and goes away (what it had not read is its own loss:
+    // it reads everything the pipe holds before it closes, in one go, so nothing is in between)
+    const buf = Buffer.alloc(65536);
+    let text = '';
+    let fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const drainNow = () => {
+      for (;;) {
+        try {
+          const n = readSync(fd, buf, 0, buf.length, null);
+          if (n <= 0) return;
+          text += buf.toString('latin1', 0, n);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return;
+          throw error;
+        }
+      }
+    };
+    await until(() => {
+      drainNow();
+      return text.length > 100_000;
+    });
+    drainNow();
+    closeSync(fd);
+    await sleep(200); // the writer sees EPIPE, then no reader
+    expect(file.pending).toBeGreaterThan(0);
+    fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    await until(() => {
+      drainNow();
+      return file.pending === 0;
+    }, 10_000);
+    drainNow();
+    closeSync(fd);
+    const got = text.split('\n');
+    expect(got.pop()).toBe('');
+    for (const line of got) expect(line).toMatch(/^\[\d+\] PROCESS_SERVICE_CHECK_RESULT;host;svc-\d+;0;output \d+$/);
+    expect(got.map((l) => Number(/svc-(\d+);/.exec(l)![1]))).toEqual(Array.from({ length: count }, (_, i) => i));
+    await file.close();
+  });
+});
