@@ -31,7 +31,9 @@ async function until(test: () => boolean, ms = 5000): Promise<void> {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-const lineOf = (i: number, time = now()) => Buffer.from(`[${time}] PROCESS_SERVICE_CHECK_RESULT;host;svc-${i};0;output ${i}\n`);
+/** One time for every line a test builds (a test crossing a second boundary compares equal lines). */
+const T0 = now();
+const lineOf = (i: number, time = T0) => Buffer.from(`[${time}] PROCESS_SERVICE_CHECK_RESULT;host;svc-${i};0;output ${i}\n`);
 const texts = (lines: Buffer[]) => lines.map((l) => l.toString('latin1'));
 
 function spool(options: { maxBytes?: number; segmentBytes?: number } = {}) {
@@ -214,11 +216,12 @@ describe('CommandFile with a spool', () => {
     const { file, logs } = writer(fifo, { maxQueueAge: 60 });
     file.write(lineOf(1, now() - 3600));
     file.write(lineOf(2, now() - 3600));
-    file.write(lineOf(3));
+    const fresh = lineOf(3, now());
+    file.write(fresh);
     await sleep(20);
     const reader = fifoReader(fifo);
     await until(() => file.pending === 0);
-    expect(reader.read()).toBe(lineOf(3).toString('latin1'));
+    expect(reader.read()).toBe(fresh.toString('latin1'));
     expect(file.droppedLines).toBe(2);
     expect(logs.some((l) => /dropping the oldest waiting lines \(older than 60 s\)/.test(l))).toBe(true);
     expect(logs.at(-1)).toMatch(/takes lines again after .*; 2 past the age limit line\(s\) were dropped meanwhile/);

@@ -250,10 +250,10 @@ export class Nscad {
           // stop listening; serve the clients already connected to their end; then close the writer
           const id = _[SESSION].ID();
           _[KERNEL].refcount_increment(id, 'closing'); // held until the writer is closed
+          _[KERNEL].alias_remove('nscad');
           if (server === undefined) return closeWriter(heap, id);
           server.shutdown({ drain: DRAIN_SECONDS });
           server.results$.subscribe({ complete: () => closeWriter(heap, id) }); // at once if it is already done
-          _[KERNEL].alias_remove('nscad');
         },
         _stop: (_: Ev) => {
           removePidFile(_[HEAP].config);

@@ -335,7 +335,8 @@ export class ServerNSCA {
           heap.listener?.destroy();
           heap.listener = undefined;
           const drain = (_[ARG0] as { drain?: number } | undefined)?.drain ?? 0;
-          if (drain > 0 && heap.draining === undefined && heap.connections.size + heap.held.size > 0) {
+          if (drain > 0 && heap.draining !== undefined) return; // draining already
+          if (drain > 0 && heap.connections.size + heap.held.size > 0) {
             // new clients are refused; those already served end their packets (or their time_out, or this deadline)
             heap.draining = _[KERNEL].delay_set('nsca_drain_end', drain);
             const idle = Date.now() + DRAIN_IDLE * 1000;
