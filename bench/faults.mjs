@@ -7,6 +7,7 @@
 //   FAULTS=term,kill node bench/faults.mjs         (some: term, kill, noreader, drain, memory, json)
 //   FAULTS_NSCAD=/path/to/dist/cli/nscad.js node bench/faults.mjs   (another build: a before/after)
 //   FAULTS_RUNS=3 node bench/faults.mjs            (runs per figure; medians and each run shown)
+//   FAULTS_CONFIG=queue_max_bytes=16777216 node bench/faults.mjs   (more nsca.cfg keys)
 //
 // Vocabulary: a check is *fully sent* once the client's write of its packet completed and it
 // ended the connection; *acknowledged* once the daemon closed the connection before the fault
@@ -28,14 +29,16 @@ const PASSWORD = 'faults-Bench_1';
 const only = (process.env.FAULTS ?? 'term,kill,noreader,drain,memory,json').split(',');
 const { encodePacket, createCryptStream } = await import(here('../packages/server-nsca/dist/index.js'));
 
+/** FAULTS_CONFIG='queue_max_bytes=16777216,queue_max_age=60': more keys for poets-nscad's nsca.cfg. */
+const extraConfig = Object.fromEntries((process.env.FAULTS_CONFIG ?? '').split(',').filter(Boolean).map((kv) => kv.split('=')));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const group = () => spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
 
-function writeConfig(dir, port, extra = {}) {
+function writeConfig(dir, port, extra = {}, kind = 'poets') {
   const cfg = {
     pid_file: join(dir, 'nsca.pid'), server_address: '127.0.0.1', server_port: port, nsca_user: userInfo().username, nsca_group: group(),
     command_file: join(dir, 'cmd'), alternate_dump_file: join(dir, 'dump'), aggregate_writes: 0, append_to_file: 1, max_packet_age: 30,
-    password: PASSWORD, decryption_method: 1, ...extra,
+    password: PASSWORD, decryption_method: 1, ...extra, ...(kind === 'poets' ? extraConfig : {}),
   };
   const path = join(dir, 'nsca.cfg');
   writeFileSync(path, `${Object.entries(cfg).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
@@ -166,7 +169,7 @@ async function termRun(kind, shape) {
   const dir = dirFor('term');
   const port = await freePort();
   writeFileSync(join(dir, 'cmd'), '');
-  const server = startServer(kind, writeConfig(dir, port));
+  const server = startServer(kind, writeConfig(dir, port, {}, kind));
   try {
     await listening(port, server);
     const traffic = load(port, shape);
@@ -189,7 +192,7 @@ async function killRun(kind, shape) {
   const dir = dirFor('kill');
   const port = await freePort();
   writeFileSync(join(dir, 'cmd'), '');
-  const server = startServer(kind, writeConfig(dir, port));
+  const server = startServer(kind, writeConfig(dir, port, {}, kind));
   try {
     await listening(port, server);
     const traffic = load(port, shape);
@@ -257,7 +260,7 @@ async function noReaderRun(kind, count, spool) {
   const fifo = join(dir, 'cmd');
   execFileSync('mkfifo', [fifo]);
   const extra = spool ? { spool_directory: join(dir, 'spool') } : {};
-  const cfg = writeConfig(dir, port, extra);
+  const cfg = writeConfig(dir, port, extra, kind);
   let server = startServer(kind, cfg);
   let reader;
   try {

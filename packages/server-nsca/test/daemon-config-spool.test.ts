@@ -10,8 +10,8 @@ describe('nsca.cfg: the spool keys', () => {
     expect(config).toMatchObject({ spool_directory: '/var/spool/poets-nscad', spool_max_bytes: 10_485_760, queue_max_bytes: 1_048_576, queue_max_age: 3600 });
   });
 
-  it('defaults: no spool, 1 GiB, 64 MiB, no age limit', () => {
-    expect(parseNscaConfig('').config).toMatchObject({ spool_directory: undefined, spool_max_bytes: 1 << 30, queue_max_bytes: 64 << 20, queue_max_age: 0 });
+  it('defaults: no spool, 1 GiB, 16 MiB, no age limit', () => {
+    expect(parseNscaConfig('').config).toMatchObject({ spool_directory: undefined, spool_max_bytes: 1 << 30, queue_max_bytes: 16 << 20, queue_max_age: 0 });
   });
 
   it('refuses sizes below a page and negative ages, as errors', () => {

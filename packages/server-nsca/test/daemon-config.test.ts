@@ -67,7 +67,7 @@ describe('parseNscaConfig (nsca.cfg)', () => {
       // poets-nscad's own keys, at their defaults (see daemon-config-spool.test.ts)
       spool_directory: undefined,
       spool_max_bytes: 1024 * 1024 * 1024,
-      queue_max_bytes: 64 * 1024 * 1024,
+      queue_max_bytes: 16 * 1024 * 1024,
       queue_max_age: 0,
     });
     // the two keys the port reads but does not act on say so

@@ -13,7 +13,7 @@ export interface CommandFileOptions {
   /** Keep the file open between writes (aggregate_writes); else it is opened for each batch. */
   aggregate: boolean;
   log: (line: string) => void;
-  /** The most bytes of lines kept in memory while the file cannot take them (no spool), default 64 MiB. */
+  /** The most bytes of lines kept in memory while the file cannot take them (no spool), default 16 MiB. */
   maxQueueBytes?: number;
   /** Lines older than this many seconds (by their `[time]`) are dropped rather than written late; 0 (default): no limit. */
   maxQueueAge?: number;
@@ -28,7 +28,7 @@ const RETRY_MS = 50;
 const PIPE_BUF = 4096;
 /** The largest single write to a regular file. */
 const FILE_CHUNK = 1 << 20;
-export const DEFAULT_QUEUE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_QUEUE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_SPOOL_BYTES = 1024 * 1024 * 1024;
 
 type Sink = { kind: 'fifo'; socket: Socket } | { kind: 'file'; fd: number };

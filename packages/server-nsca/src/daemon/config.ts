@@ -165,7 +165,7 @@ export function parseNscaConfig(text: string, source = 'nsca.cfg'): ParsedConfig
 // ---- New to poets-nscad: the spool's keys, in one place ----
 
 function spoolDefaults(): Pick<NscadConfig, 'spool_directory' | 'spool_max_bytes' | 'queue_max_bytes' | 'queue_max_age'> {
-  return { spool_directory: undefined, spool_max_bytes: 1024 * 1024 * 1024, queue_max_bytes: 64 * 1024 * 1024, queue_max_age: 0 };
+  return { spool_directory: undefined, spool_max_bytes: 1024 * 1024 * 1024, queue_max_bytes: 16 * 1024 * 1024, queue_max_age: 0 };
 }
 
 /** Reads one of the spool's keys into `config`; false when `key` is not one of them. */
