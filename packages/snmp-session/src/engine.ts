@@ -26,7 +26,11 @@ export interface NetSnmpSession {
   inform(typeOrOid: number | string, varbinds: NetSnmpVarbind[], options: Record<string, unknown>, callback: NetSnmpCallback<NetSnmpVarbind[]>): NetSnmpSession;
   close(): NetSnmpSession;
   on(event: 'error' | 'close', listener: (error?: Error) => void): NetSnmpSession;
-  dgram: { ref(): void; unref(): void };
+  dgram: { ref(): void; unref(): void; address(): { address: string; port: number } };
+  /** SNMPv3: the local engine (its ID goes into the traps it sends). */
+  engine?: { engineID: Buffer };
+  /** SNMPv3: the authoritative engine learned by discovery. */
+  msgSecurityParameters?: { msgAuthoritativeEngineID?: Buffer };
 }
 
 export interface NetSnmpModuleStore {

@@ -2,19 +2,42 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 export const SNMPD = '/usr/sbin/snmpd';
 export const SNMPGET = '/usr/bin/snmpget';
 export const SNMPBULKWALK = '/usr/bin/snmpbulkwalk';
+export const SNMPSET = '/usr/bin/snmpset';
+export const SNMPTRAP = '/usr/bin/snmptrap';
+export const SNMPTRAPD = '/usr/sbin/snmptrapd';
+/** What the snmpd suites need (Debian snmpd and snmp). */
+export const SNMPD_PROGRAMS = [SNMPD, SNMPGET, SNMPBULKWALK, SNMPSET];
 export const haveSnmpd = existsSync(SNMPD) && existsSync(SNMPGET) && existsSync(SNMPBULKWALK);
+
+/**
+ * The MIB modules net-snmp (npm) ships, which Debian's snmp package leaves out (they are in the
+ * non-free snmp-mibs-downloader): the C tools load them from here to print names as we do.
+ */
+export const NPM_MIBS = ['-M', `+${join(dirname(createRequire(import.meta.url).resolve('net-snmp')), 'lib', 'mibs')}`, '-m', 'SNMPv2-MIB:IF-MIB:RFC1213-MIB'];
 
 export const V3 = { SecName: 'poetsuser', AuthPass: 'poetsauthpass', PrivPass: 'poetsprivpass' };
 
 export interface Snmpd {
   port: number;
   dir: string;
+  /** snmpd's log so far (with `dump`, one "Received … from UDP: [addr]:port->…" line per packet). */
+  log(): string;
   stop(): Promise<void>;
+}
+
+export interface SnmpdOptions {
+  /** More snmpd.conf lines (views, communities). */
+  config?: string[];
+  /** Listen on udp6:[::1] at the same port too. */
+  ipv6?: boolean;
+  /** Run with -d: every packet, with its source address and port, goes to the log. */
+  dump?: boolean;
 }
 
 function freeUdpPort(): Promise<number> {
@@ -33,7 +56,7 @@ function freeUdpPort(): Promise<number> {
  * community 'public' (read), 'private' (write: sysContact/sysLocation are unset so writable),
  * SNMPv3 user poetsuser authPriv SHA/AES. Waits (bounded) until it answers.
  */
-export async function startSnmpd(): Promise<Snmpd> {
+export async function startSnmpd(options: SnmpdOptions = {}): Promise<Snmpd> {
   const dir = mkdtempSync(join(tmpdir(), 'poets-snmpd-'));
   const port = 20000 + ((await freeUdpPort()) % 40000);
   const conf = join(dir, 'snmpd.conf');
@@ -44,10 +67,13 @@ export async function startSnmpd(): Promise<Snmpd> {
       'rwcommunity private 127.0.0.1',
       `createUser ${V3.SecName} SHA "${V3.AuthPass}" AES "${V3.PrivPass}"`,
       `rwuser ${V3.SecName} priv`,
+      ...(options.ipv6 ? ['rocommunity6 public ::1', 'rwcommunity6 private ::1'] : []),
+      ...(options.config ?? []),
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn(SNMPD, ['-f', '-Lf', join(dir, 'log'), '-C', '-c', conf, '-p', join(dir, 'pid'), `udp:127.0.0.1:${port}`], {
+  const listen = [`udp:127.0.0.1:${port}`, ...(options.ipv6 ? [`udp6:[::1]:${port}`] : [])].join(',');
+  const child: ChildProcess = spawn(SNMPD, ['-f', ...(options.dump ? ['-d'] : []), '-Lf', join(dir, 'log'), '-C', '-c', conf, '-p', join(dir, 'pid'), listen], {
     env: { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: '' },
     stdio: 'ignore',
   });
@@ -70,7 +96,17 @@ export async function startSnmpd(): Promise<Snmpd> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { port, dir, stop };
+  const log = () => (existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8') : '');
+  return { port, dir, log, stop };
+}
+
+/** Runs a net-snmp command line tool (bounded to 20 s) that may fail: its exit code, standard output and error. */
+export function snmpCommandResult(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: 20_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, MIBS: '' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
 }
 
 /** Runs a net-snmp command line tool (bounded to 20 s), resolving with its standard output. */
