@@ -1,6 +1,6 @@
 import { ARG0, KERNEL, SENDER, Session, componentLogger, poe_kernel, type EventArgs, type Kernel, type LogContext, type Logger, type Watched } from '@poets/kernel';
 import { Observable } from 'rxjs';
-import { netSnmp, type NetSnmpSession, type NetSnmpVarbind } from './engine.js';
+import { netSnmp, stampTrapEngineTime, type NetSnmpSession, type NetSnmpVarbind } from './engine.js';
 import { SNMPERR_GENERR, SNMPERR_TIMEOUT, SNMPError, SNMPSessionOptionError } from './errors.js';
 import type { ResponseFormat } from './format.js';
 import { RateLimitedLog } from './log.js';
@@ -136,6 +136,7 @@ export class SNMPSession {
       setup.version === 3
         ? netSnmp.createV3Session(setup.host, setup.user ?? {}, setup.engineOptions)
         : netSnmp.createSession(setup.host, setup.community, setup.engineOptions);
+    if (setup.version === 3) stampTrapEngineTime(this.engine);
     // A socket error (EHOSTUNREACH, EADDRINUSE for LocalPort...) is an error for the request it hit, not a crash.
     this.engine.on('error', (error) => {
       const message = String(error?.message ?? error);

@@ -206,7 +206,7 @@ export class SNMPTrapReceiver {
 }
 
 function toTrap(pdu: RawPdu, rinfo: { address: string; port: number }, index: ReturnType<typeof mibIndex>): SNMPTrap {
-  const PduType = (netSnmp as unknown as { PduType: Record<string, number> }).PduType;
+  const PduType = netSnmp.PduType;
   const varbinds = (pdu.varbinds ?? []).map((vb) => fromEngineVarbind(vb, index));
   const from = { address: rinfo.address, port: rinfo.port };
   const auth = { ...(pdu.community !== undefined ? { community: pdu.community } : {}), ...(pdu.user !== undefined ? { user: pdu.user } : {}) };

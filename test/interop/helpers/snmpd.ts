@@ -40,7 +40,23 @@ export interface SnmpdOptions {
   dump?: boolean;
 }
 
-function freeUdpPort(): Promise<number> {
+/**
+ * Stops a daemon the suite started, by its PID: SIGTERM, SIGKILL after 3 s, then removes its
+ * temporary folder.
+ */
+export function stopper(child: ChildProcess, dir: string): () => Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+/** A UDP port free on 127.0.0.1 at the moment (bound and released). */
+export function freeUdpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
     socket.once('error', reject);
@@ -77,14 +93,7 @@ export async function startSnmpd(options: SnmpdOptions = {}): Promise<Snmpd> {
     env: { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: '' },
     stdio: 'ignore',
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const stop = stopper(child, dir);
   const deadline = Date.now() + 10_000;
   for (;;) {
     const answer = await snmpCommand(SNMPGET, ['-v2c', '-c', 'public', '-t', '0.3', '-r', '0', '-On', `127.0.0.1:${port}`, '.1.3.6.1.2.1.1.5.0']).catch(() => '');
