@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SNMPTRAPD } from './snmpd.js';
+import { SNMPTRAPD, stopper } from './snmpd.js';
 
 export interface Snmptrapd {
   port: number;
@@ -37,15 +37,8 @@ export async function startSnmptrapd(port: number, config: string[]): Promise<Sn
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const log = () => output;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const stop = stopper(child, dir);
   const waitFor = async (text: string, ms = 10_000): Promise<void> => {
     const deadline = Date.now() + ms;
     while (!log().includes(text)) {
