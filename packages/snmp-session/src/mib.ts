@@ -28,6 +28,7 @@ export class MibIndex {
   private readonly syntaxByOid = new Map<string, unknown>();
   private readonly conventions = new Map<string, unknown>();
   private readonly modules = new Set<string>();
+  private readonly splitCache = new Map<string, [tag: string, iid: string]>();
 
   constructor(readonly store: NetSnmpModuleStore) {
     this.rebuild();
@@ -40,6 +41,7 @@ export class MibIndex {
     this.syntaxByOid.clear();
     this.conventions.clear();
     this.modules.clear();
+    this.splitCache.clear();
     for (const module of this.store.getModuleNames(true)) this.modules.add(module);
     const modules = this.store.getModules(true);
     // SNMPv2 modules first, so their names win over the RFC1213 duplicates for reverse lookups.
@@ -166,6 +168,25 @@ export class MibIndex {
    * numeric OID without its last sub-identifier (with a leading dot) and the iid that one.
    */
   split(oid: string): [tag: string, iid: string] {
+    const known = this.byOid.get(oid);
+    if (known !== undefined) return [known.name, ''];
+    const cut = oid.lastIndexOf('.');
+    if (cut < 0) return [`.${oid}`, ''];
+    // a walk splits row after row of the same column: the parent's split is remembered
+    const parent = oid.slice(0, cut);
+    let above = this.splitCache.get(parent);
+    if (above === undefined) {
+      above = this.splitUncached(parent);
+      if (this.splitCache.size >= 65_536) this.splitCache.clear();
+      this.splitCache.set(parent, above);
+    }
+    const last = oid.slice(cut + 1);
+    // no named prefix at all: the tag is the numeric OID but its last arc
+    if (above[0].startsWith('.')) return [`.${parent}`, last];
+    return [above[0], above[1] === '' ? last : `${above[1]}.${last}`];
+  }
+
+  private splitUncached(oid: string): [tag: string, iid: string] {
     let prefix = oid;
     for (;;) {
       const known = this.byOid.get(prefix);

@@ -4,7 +4,7 @@ import { netSnmp, type NetSnmpReceiver, type NetSnmpVarbind } from './engine.js'
 import { RateLimitedLog } from './log.js';
 import { mibIndex } from './mib.js';
 import { SNMPSessionOptionError } from './errors.js';
-import { engineSetup } from './options.js';
+import { checkParameterNames, engineSetup } from './options.js';
 import { fromEngineVarbind, type VarList } from './varbind.js';
 
 /** An SNMPv3 user the receiver accepts: SNMPSession's names (SecName, SecLevel, AuthProto...). */
@@ -61,6 +61,7 @@ export interface SNMPTrap {
 }
 
 type Ev = EventArgs<Record<string, never>>;
+const RECEIVER_PARAMETERS = ['Alias', 'Address', 'Port', 'Community', 'Users', 'disableAuthorization', 'transport', 'kernel', 'logger'];
 const REFCOUNT_TAG = 'snmp-trap-register';
 const SNMP_TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
@@ -102,6 +103,7 @@ export class SNMPTrapReceiver {
   }
 
   private constructor(options: SNMPTrapReceiverOptions) {
+    checkParameterNames(options, RECEIVER_PARAMETERS);
     const kernel = options.kernel ?? poe_kernel;
     this.kernel = kernel;
     this.logger = componentLogger(options.logger ?? kernel.logger, 'SNMP::TrapReceiver');
