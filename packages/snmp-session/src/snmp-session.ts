@@ -398,7 +398,8 @@ export class SNMPSession {
   private runWalk(request: Request, bases: string[], nonRepeaters: number, maxRepetitions: number): void {
     const results: VarList[] = bases.map(() => []);
     const fixed = Math.min(nonRepeaters, bases.length);
-    const columns = bases.map((base, i) => ({ i, base, last: wireOid(base), done: false }));
+    // `below`: the prefix a column's OIDs start with (no string built per varbind)
+    const columns = bases.map((base, i) => ({ i, base, below: base === '' ? '' : `${base}.`, last: wireOid(base), done: false }));
     const walking = columns.slice(fixed);
     const index = this.index;
     const format = this.format;
@@ -407,7 +408,7 @@ export class SNMPSession {
     const collect = (column: (typeof columns)[number], vb: NetSnmpVarbind): boolean => {
       if (column.done) return false;
       const converted = fromEngineVarbind(vb, index, format);
-      if (isException(converted) || !inSubtree(column.base, vb.oid) || compareOids(vb.oid, column.last) <= 0) {
+      if (isException(converted) || !vb.oid.startsWith(column.below) || compareOids(vb.oid, column.last) <= 0) {
         column.done = true;
         return false;
       }
@@ -629,11 +630,6 @@ function interleave(grouped: (NetSnmpVarbind | NetSnmpVarbind[])[], nonRepeaters
   const rows = Math.max(0, ...columns.map((c) => c.length));
   for (let r = 0; r < rows; r++) for (const column of columns) if (column[r] !== undefined) out.push(column[r]!);
   return out;
-}
-
-/** Is `oid` strictly below `base`? The root (`''`) holds everything. */
-export function inSubtree(base: string, oid: string): boolean {
-  return base === '' || oid.startsWith(`${base}.`);
 }
 
 /**

@@ -168,6 +168,9 @@ function responseValue(varbind: NetSnmpVarbind): SnmpValue {
 
 /** Counter64 arrives as a big-endian Buffer of up to 9 bytes. */
 export function bufferToBigint(buffer: Buffer): bigint {
+  // most counters fit in 48 bits: one BigInt instead of one per byte
+  if (buffer.length <= 6) return buffer.length === 0 ? 0n : BigInt(buffer.readUIntBE(0, buffer.length));
+  if (buffer.length === 8) return buffer.readBigUInt64BE(0);
   let n = 0n;
   for (const byte of buffer) n = (n << 8n) | BigInt(byte);
   return n;
@@ -177,7 +180,13 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** An OCTET STRING: text when it is well-formed UTF-8 without control characters but tab/CR/LF, else the bytes. */
 function octets(buffer: Buffer): string | Buffer {
-  for (const byte of buffer) if ((byte < 0x20 && byte !== 9 && byte !== 10 && byte !== 13) || byte === 0x7f) return buffer;
+  let ascii = true;
+  for (const byte of buffer) {
+    if ((byte < 0x20 && byte !== 9 && byte !== 10 && byte !== 13) || byte === 0x7f) return buffer;
+    if (byte >= 0x80) ascii = false;
+  }
+  // plain ASCII (the common case) needs no UTF-8 validation
+  if (ascii) return buffer.toString('latin1');
   try {
     return decoder.decode(buffer);
   } catch {
