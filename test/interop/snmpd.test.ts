@@ -1,7 +1,8 @@
 import { Kernel } from '@poets/kernel';
 import { SNMPSession, mibIndex, varbindOid, type SNMPSessionOptions, type Varbind, type VarList } from '@poets/snmp-session';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SNMPBULKWALK, SNMPGET, V3, haveSnmpd, parseOutput, snmpCommand, startSnmpd, type Snmpd } from './helpers/snmpd.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithPrograms } from './helpers/peers.js';
+import { SNMPBULKWALK, SNMPD_PROGRAMS, SNMPGET, V3, haveSnmpd, parseOutput, snmpCommand, startSnmpd, type Snmpd } from './helpers/snmpd.js';
 
 let snmpd: Snmpd | undefined;
 beforeAll(async () => {
@@ -31,7 +32,7 @@ function comparable(text: string): string {
 
 const OIDS = ['.1.3.6.1.2.1.1.1.0', '.1.3.6.1.2.1.1.2.0', '.1.3.6.1.2.1.1.5.0', '.1.3.6.1.2.1.2.1.0', '.1.3.6.1.2.1.2.2.1.2.1', '.1.3.6.1.2.1.2.2.1.5.1'];
 
-describe.skipIf(!haveSnmpd)('SNMPSession against the real snmpd', () => {
+describeWithPrograms(SNMPD_PROGRAMS, 'SNMPSession against the real snmpd', () => {
   it('get (v1, v2c, v3 authPriv SHA/AES): the same values snmpget prints', async () => {
     const expected = parseOutput(await snmpCommand(SNMPGET, ['-v2c', '-c', 'public', '-On', '-Oe', '-Ot', '-OQ', target(), ...OIDS]));
     expect(expected.size).toBe(OIDS.length);

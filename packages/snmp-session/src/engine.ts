@@ -26,7 +26,13 @@ export interface NetSnmpSession {
   inform(typeOrOid: number | string, varbinds: NetSnmpVarbind[], options: Record<string, unknown>, callback: NetSnmpCallback<NetSnmpVarbind[]>): NetSnmpSession;
   close(): NetSnmpSession;
   on(event: 'error' | 'close', listener: (error?: Error) => void): NetSnmpSession;
-  dgram: { ref(): void; unref(): void };
+  dgram: { ref(): void; unref(): void; address(): { address: string; port: number } };
+  /** SNMPv3: the local engine (its ID goes into the traps it sends). */
+  engine?: { engineID: Buffer };
+  /** Sends one request (net-snmp internal; see stampTrapEngineTime). */
+  send(req: { message?: { pdu?: { type?: number }; msgSecurityParameters?: Record<string, unknown> } }, noWait?: boolean): NetSnmpSession;
+  /** SNMPv3: the authoritative engine learned by discovery. */
+  msgSecurityParameters?: { msgAuthoritativeEngineID?: Buffer };
 }
 
 export interface NetSnmpModuleStore {
@@ -65,6 +71,7 @@ export interface NetSnmp {
   AuthProtocols: Record<string, number>;
   PrivProtocols: Record<string, number>;
   MibProviderType: Record<string, number>;
+  PduType: Record<string, number>;
   MaxAccess: Record<string, number>;
   TrapType: Record<string, number>;
   AccessControlModelType: Record<string, number>;
@@ -81,4 +88,27 @@ export const netSnmp = require('net-snmp') as NetSnmp;
 export function netSnmpMibDir(): string {
   const main = require.resolve('net-snmp');
   return main.replace(/index\.js$/, 'lib/mibs');
+}
+
+/** 2024-01-01T00:00:00Z: the origin of the engine time v3 traps carry. */
+const TRAP_TIME_ORIGIN = Date.UTC(2024, 0, 1) / 1000;
+
+/**
+ * net-snmp sends every SNMPv3 trap with snmpEngineBoots and snmpEngineTime 0. A receiver keeps
+ * its notion of the sender's boots and time (RFC 3414 3.2.7): once any trap from the same engine
+ * ID carried a later time (an earlier run, snmptrap -e, or 150 s after the first), snmptrapd
+ * drops the rest as outside the time window. Without a persistent store for snmpEngineBoots,
+ * the component sends boots 1 and the seconds since 2024-01-01 as its engine time, which never
+ * goes backwards across restarts while the clock does not.
+ */
+export function stampTrapEngineTime(session: NetSnmpSession): void {
+  const send = session.send;
+  session.send = function stamped(this: NetSnmpSession, req, noWait) {
+    const params = req.message?.msgSecurityParameters;
+    if (noWait === true && params !== undefined && req.message?.pdu?.type === netSnmp.PduType.TrapV2 && params.msgAuthoritativeEngineBoots === 0 && params.msgAuthoritativeEngineTime === 0) {
+      params.msgAuthoritativeEngineBoots = 1;
+      params.msgAuthoritativeEngineTime = Math.floor(Date.now() / 1000 - TRAP_TIME_ORIGIN);
+    }
+    return send.call(this, req, noWait);
+  };
 }

@@ -1,11 +1,17 @@
 import { createCipheriv, createHmac } from 'node:crypto';
+import type { Logger } from '@poets/kernel';
 import { netSnmp } from './engine.js';
+import { SNMPSessionOptionError } from './errors.js';
+import type { ResponseFormat } from './format.js';
 
 /** The Perl SNMP::Session parameters the component takes (Perl's spelling), plus the port's own. */
 export interface SNMPSessionOptions {
   /** The component's alias (default 'snmp'); a second component with a live alias is an error. */
   Alias?: string;
-  /** The agent: a host name or address, optionally `host:port` (default 'localhost'). */
+  /**
+   * The agent (default 'localhost'): a host name or address, `host:port`, `[v6]:port`, or a
+   * Net-SNMP transport address `udp:host[:port]`, `udp6:[v6][:port]` (`udpv6:`, `udpipv6:`).
+   */
   DestHost?: string;
   /** SNMPv1/v2c community (default 'public'). */
   Community?: string;
@@ -17,6 +23,20 @@ export interface SNMPSessionOptions {
   Timeout?: number;
   /** Retries after the first try (default 5), as Perl SNMP. */
   Retries?: number;
+  /** v1 get: on noSuchName, drop the variable in error and ask again; it comes back with an undefined value (default 0). */
+  RetryNoSuch?: boolean | number;
+  /** The local UDP port to send from (default 0: any). */
+  LocalPort?: number;
+  /** Tags as the whole name path (`.iso.org.dod.internet.mgmt.mib-2.system.sysDescr`), as `snmpget -Of`. */
+  UseLongNames?: boolean | number;
+  /** Tags as numeric OIDs (`.1.3.6.1.2.1.1.1` and iid `0`); implies UseLongNames, as in Perl. */
+  UseNumeric?: boolean | number;
+  /** INTEGER values with an enumeration come back as its label (`up`); labels are accepted in set. */
+  UseEnums?: boolean | number;
+  /** Values as Net-SNMP's snprint_value prints them with quick printing (`snmpget -Oqv`). */
+  UseSprintValue?: boolean | number;
+  /** How tags are looked up: 0 and 2 (any loaded module, what this port always does); 1 (regex) is refused. */
+  BestGuess?: number;
   /** SNMPv3 user name. */
   SecName?: string;
   /** 'noAuthNoPriv', 'authNoPriv' or 'authPriv' (default 'noAuthNoPriv'). */
@@ -31,7 +51,11 @@ export interface SNMPSessionOptions {
   Context?: string;
   /** Not supported by the net-snmp engine (it uses the agent's engine ID): refused unless empty. */
   ContextEngineId?: string;
-  /** Not supported by the net-snmp engine (it discovers it): refused unless empty. */
+  /**
+   * SNMPv3: the engine ID traps are sent with (hex, with or without `0x`, as `snmptrap -e`);
+   * default a random one, readable as `SecEngineId` on the component. Requests and informs
+   * discover the peer's engine (it is authoritative), as Net-SNMP does without `-e`.
+   */
   SecEngineId?: string;
 
   /** New: how many requests may be in flight at once; the rest wait in order (default 64). */
@@ -40,14 +64,97 @@ export interface SNMPSessionOptions {
   transport?: 'udp4' | 'udp6';
   /** New: the kernel the component lives in (default: the current one, else poe_kernel). */
   kernel?: import('@poets/kernel').Kernel;
+  /** New: where the component logs (default: its kernel's logger). */
+  logger?: Logger;
 }
 
-export class SNMPSessionOptionError extends Error {
-  constructor(message: string) {
-    super(`SNMPSession.create: ${message}`);
-    this.name = 'SNMPSessionOptionError';
+/** Every parameter SNMPSession.create takes: Perl's names, then the port's own. */
+export const SESSION_PARAMETERS: readonly string[] = [
+  'Alias', 'DestHost', 'Community', 'Version', 'RemotePort', 'Timeout', 'Retries', 'RetryNoSuch', 'LocalPort',
+  'SecName', 'SecLevel', 'SecEngineId', 'ContextEngineId', 'Context', 'AuthProto', 'AuthPass', 'PrivProto', 'PrivPass',
+  'UseLongNames', 'UseNumeric', 'UseEnums', 'UseSprintValue', 'BestGuess',
+  'maxOutstanding', 'transport', 'kernel', 'logger',
+];
+
+/** Perl SNMP::Session parameters the net-snmp engine cannot honour: refused by name. */
+const UNSUPPORTED: Record<string, string> = {
+  VarFormats: 'fget/fgetnext are not part of this port',
+  TypeFormats: 'fget/fgetnext are not part of this port',
+  NonIncreasing: 'walks always end a column that goes backwards',
+  AuthMasterKey: 'the net-snmp engine derives keys from AuthPass only',
+  PrivMasterKey: 'the net-snmp engine derives keys from PrivPass only',
+  AuthLocalizedKey: 'the net-snmp engine derives keys from AuthPass only',
+  PrivLocalizedKey: 'the net-snmp engine derives keys from PrivPass only',
+  EngineBoots: 'the net-snmp engine learns them from the agent',
+  EngineTime: 'the net-snmp engine learns them from the agent',
+  OurIdentity: 'the net-snmp engine has no (D)TLS transport',
+  TheirIdentity: 'the net-snmp engine has no (D)TLS transport',
+  TheirHostname: 'the net-snmp engine has no (D)TLS transport',
+  TrustCert: 'the net-snmp engine has no (D)TLS transport',
+  TimeStamp: 'not supported',
+};
+
+/** Throws for a parameter the component does not know, naming the ones it accepts. */
+export function checkParameterNames(options: object, accepted: readonly string[] = SESSION_PARAMETERS): void {
+  for (const name of Object.keys(options)) {
+    if (accepted.includes(name)) continue;
+    const why = UNSUPPORTED[name];
+    if (why !== undefined) throw new SNMPSessionOptionError(`parameter ${name} is not supported (${why})`);
+    throw new SNMPSessionOptionError(`unknown parameter ${name}; accepted: ${accepted.join(', ')}`);
   }
 }
+
+/** Perl's flags: numbers or booleans, 0/''/undefined off. */
+export function flag(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '' && value !== '0';
+}
+
+/** The response format the session's UseLongNames/UseNumeric/UseEnums/UseSprintValue ask for. */
+export function responseFormat(options: SNMPSessionOptions): ResponseFormat {
+  const UseNumeric = flag(options.UseNumeric);
+  return {
+    UseNumeric,
+    // Perl forces UseLongNames on under UseNumeric
+    UseLongNames: UseNumeric || flag(options.UseLongNames),
+    UseEnums: flag(options.UseEnums),
+    UseSprintValue: flag(options.UseSprintValue),
+  };
+}
+
+export interface Destination {
+  host: string;
+  port: number | undefined;
+  transport: 'udp4' | 'udp6' | undefined;
+}
+
+const UDP4 = /^udp:/i;
+const UDP6 = /^(udp6|udpv6|udpipv6):/i;
+const OTHER_TRANSPORT = /^(tcp|tcp6|tcpv6|tcpipv6|tls|tlstcp|dtls|dtlsudp|ssh|unix|ipx|aal5pvc|callback|alias):/i;
+
+/**
+ * A DestHost as Net-SNMP reads it: `[transport:]host[:port]`, IPv6 in brackets (or bare, without
+ * a port). UDP only: the other transports are refused by name.
+ */
+export function parseDestHost(text: string): Destination {
+  let rest = text.trim();
+  let transport: Destination['transport'];
+  const other = OTHER_TRANSPORT.exec(rest);
+  if (other) throw new SNMPSessionOptionError(`DestHost ${text}: transport '${other[1]}' is not supported (the net-snmp engine speaks UDP only: udp:, udp6:)`);
+  if (UDP6.test(rest)) {
+    transport = 'udp6';
+    rest = rest.slice(rest.indexOf(':') + 1);
+  } else if (UDP4.test(rest)) {
+    transport = 'udp4';
+    rest = rest.slice(4);
+  }
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] === undefined ? undefined : Number(bracketed[2]), transport: transport ?? 'udp6' };
+  if ((rest.match(/:/g) ?? []).length >= 2) return { host: rest, port: undefined, transport: transport ?? 'udp6' };
+  const plain = /^([^:]*)(?::(\d+))?$/.exec(rest);
+  if (!plain || plain[1] === '') throw new SNMPSessionOptionError(`bad DestHost ${text}`);
+  return { host: plain[1]!, port: plain[2] === undefined ? undefined : Number(plain[2]), transport };
+}
+
 
 export interface EngineSetup {
   host: string;
@@ -112,14 +219,20 @@ const PRIV: Record<string, { key: string; cipher: string; keyLength: number; ivL
 
 /** Checks the options and turns them into net-snmp's; throws SNMPSessionOptionError. */
 export function engineSetup(options: SNMPSessionOptions): EngineSetup {
-  let host = options.DestHost ?? 'localhost';
-  let port = options.RemotePort ?? 161;
-  // 'host:port' (IPv4 or a name; IPv6 as '[addr]:port')
-  const bracketed = /^\[(.+)\]:(\d+)$/.exec(host);
-  const plain = /^([^:]+):(\d+)$/.exec(host);
-  if (bracketed) [host, port] = [bracketed[1]!, Number(bracketed[2])];
-  else if (plain) [host, port] = [plain[1]!, Number(plain[2])];
+  checkParameterNames(options);
+  const destination = parseDestHost(options.DestHost ?? 'localhost');
+  const host = destination.host;
+  // a port in DestHost wins over RemotePort, as in Perl
+  const port = destination.port ?? options.RemotePort ?? 161;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SNMPSessionOptionError(`bad RemotePort ${port}`);
+  const localPort = options.LocalPort ?? 0;
+  if (!Number.isInteger(localPort) || localPort < 0 || localPort > 65535) throw new SNMPSessionOptionError(`bad LocalPort ${String(localPort)}`);
+  if (options.BestGuess !== undefined && options.BestGuess !== 0 && options.BestGuess !== 2) {
+    throw new SNMPSessionOptionError(`BestGuess ${String(options.BestGuess)} is not supported (0 or 2: tags are looked up in every loaded module)`);
+  }
+  if (options.transport !== undefined && destination.transport !== undefined && options.transport !== destination.transport) {
+    throw new SNMPSessionOptionError(`transport ${options.transport} contradicts DestHost ${options.DestHost}`);
+  }
   const timeout = options.Timeout ?? 1_000_000;
   if (!(timeout > 0)) throw new SNMPSessionOptionError(`Timeout is in microseconds and must be positive, not ${timeout}`);
   const retries = options.Retries ?? 5;
@@ -131,16 +244,22 @@ export function engineSetup(options: SNMPSessionOptions): EngineSetup {
     trapPort: port,
     retries,
     timeout: Math.max(1, Math.round(timeout / 1000)),
-    transport: options.transport ?? (host.includes(':') ? 'udp6' : 'udp4'),
+    transport: options.transport ?? destination.transport ?? (host.includes(':') ? 'udp6' : 'udp4'),
     version: version === 1 ? netSnmp.Version1 : version === 2 ? netSnmp.Version2c : netSnmp.Version3,
     // Perl SNMP does not refuse a getnext answer that goes backwards; walks check it themselves
     backwardsGetNexts: true,
   };
+  if (localPort !== 0) engineOptions.sourcePort = localPort;
   const setup: EngineSetup = { host, port, version, community: options.Community ?? 'public', engineOptions };
   if (version !== 3) return setup;
 
   if (options.ContextEngineId) throw new SNMPSessionOptionError('ContextEngineId is not supported by the net-snmp engine (it uses the agent\'s engine ID)');
-  if (options.SecEngineId) throw new SNMPSessionOptionError('SecEngineId is not supported by the net-snmp engine (it discovers the agent\'s engine ID)');
+  if (options.SecEngineId) {
+    const hex = options.SecEngineId.replace(/^0x/i, '');
+    // RFC 3411 SnmpEngineID: 5 to 32 octets
+    if (!/^([0-9a-f]{2}){5,32}$/i.test(hex)) throw new SNMPSessionOptionError(`bad SecEngineId ${options.SecEngineId} (5 to 32 octets in hex, as snmptrap -e)`);
+    engineOptions.engineID = hex.toLowerCase();
+  }
   if (!options.SecName) throw new SNMPSessionOptionError('SNMPv3 needs SecName');
   const levelName = options.SecLevel ?? 'noAuthNoPriv';
   const level = Object.entries(netSnmp.SecurityLevel).find(([name]) => name.toLowerCase() === levelName.toLowerCase())?.[1];

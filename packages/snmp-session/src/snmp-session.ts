@@ -1,8 +1,11 @@
-import { ARG0, KERNEL, SENDER, Session, poe_kernel, type EventArgs, type Kernel, type Watched } from '@poets/kernel';
+import { ARG0, KERNEL, SENDER, Session, componentLogger, poe_kernel, type EventArgs, type Kernel, type LogContext, type Logger, type Watched } from '@poets/kernel';
 import { Observable } from 'rxjs';
-import { netSnmp, type NetSnmpSession, type NetSnmpVarbind } from './engine.js';
-import { mibIndex, type MibIndex } from './mib.js';
-import { engineSetup, SNMPSessionOptionError, type EngineSetup, type SNMPSessionOptions } from './options.js';
+import { netSnmp, stampTrapEngineTime, type NetSnmpSession, type NetSnmpVarbind } from './engine.js';
+import { SNMPERR_GENERR, SNMPERR_TIMEOUT, SNMPError, SNMPSessionOptionError } from './errors.js';
+import type { ResponseFormat } from './format.js';
+import { RateLimitedLog } from './log.js';
+import { mibIndex, wireOid, type MibIndex } from './mib.js';
+import { engineSetup, flag, responseFormat, type EngineSetup, type SNMPSessionOptions } from './options.js';
 import { fromEngineVarbind, isException, toEngineVarbind, varbindOid, varList, type SnmpValue, type Varbind, type VarList, type Vars } from './varbind.js';
 
 /** The requests the component knows. */
@@ -36,6 +39,11 @@ export interface SNMPSessionView {
   readonly ErrorNum: number;
   readonly ErrorInd: number;
   readonly DestHost: string;
+  /**
+   * SNMPv3: the engine ID this request used, in hex: the component's own for a trap (its
+   * SecEngineId), the peer's (discovered) for a request or an inform; '' before any is known and on v1/v2c.
+   */
+  readonly SecEngineId: string;
   readonly component: SNMPSession;
 }
 
@@ -47,20 +55,6 @@ export type SNMPResponse = [result: SNMPResult];
 /** A callback state name, or (new to the port) a function called with ARG0 and ARG1. */
 export type SNMPCallback = string | ((request: SNMPRequestInfo, response: SNMPResponse) => void);
 
-export class SNMPError extends Error {
-  constructor(
-    message: string,
-    readonly ErrorNum: number,
-    readonly ErrorInd = 0,
-  ) {
-    super(message);
-    this.name = 'SNMPError';
-  }
-}
-
-/** net-snmp's library error numbers as Perl SNMP reports them in ErrorNum. */
-const SNMPERR_GENERR = -1;
-const SNMPERR_TIMEOUT = -24;
 
 interface Request {
   command: SNMPCommand;
@@ -70,6 +64,8 @@ interface Request {
   /** Called with each batch of varbinds a walk gathers (streams). */
   feed?: (varbinds: Varbind[]) => void;
   settled: boolean;
+  /** The engine ID a v3 trap was sent with (reported in the callback's SecEngineId). */
+  engineId?: string;
 }
 
 type Ev = EventArgs<Record<string, never>>;
@@ -88,8 +84,20 @@ export class SNMPSession {
   ErrorStr = '';
   ErrorNum = 0;
   ErrorInd = 0;
+  /** v1 get: drop a variable the agent has no such name for and ask again (Perl's RetryNoSuch). */
+  readonly RetryNoSuch: boolean;
+  /** The local UDP port requests leave from (0: any). */
+  readonly LocalPort: number;
+  readonly UseLongNames: boolean;
+  readonly UseNumeric: boolean;
+  readonly UseEnums: boolean;
+  readonly UseSprintValue: boolean;
 
   private readonly kernel: Kernel;
+  private readonly logger: Logger;
+  private readonly format: ResponseFormat;
+  /** Socket and decoding errors an agent can provoke at will: rate-limited. */
+  private readonly floodLog: RateLimitedLog;
   private readonly session: Session;
   private readonly engine: NetSnmpSession;
   private readonly index: MibIndex = mibIndex();
@@ -114,6 +122,12 @@ export class SNMPSession {
     this.DestHost = setup.host;
     this.RemotePort = setup.port;
     this.Version = setup.version;
+    this.logger = componentLogger(options.logger ?? kernel.logger, 'SNMP::Session');
+    this.floodLog = new RateLimitedLog(this.logger);
+    this.format = responseFormat(options);
+    ({ UseLongNames: this.UseLongNames, UseNumeric: this.UseNumeric, UseEnums: this.UseEnums, UseSprintValue: this.UseSprintValue } = this.format);
+    this.RetryNoSuch = flag(options.RetryNoSuch);
+    this.LocalPort = options.LocalPort ?? 0;
     this.maxOutstanding = options.maxOutstanding ?? 64;
     if (!Number.isInteger(this.maxOutstanding) || this.maxOutstanding < 1) throw new SNMPSessionOptionError(`bad maxOutstanding ${this.maxOutstanding}`);
     if (kernel.alias_resolve(this.Alias) !== undefined) throw new SNMPSessionOptionError(`alias '${this.Alias}' is already in use`);
@@ -122,8 +136,13 @@ export class SNMPSession {
       setup.version === 3
         ? netSnmp.createV3Session(setup.host, setup.user ?? {}, setup.engineOptions)
         : netSnmp.createSession(setup.host, setup.community, setup.engineOptions);
-    // A socket error (EHOSTUNREACH...) is an error for the request it hit, not a crash.
-    this.engine.on('error', (error) => this.setError(String(error?.message ?? error), SNMPERR_GENERR, 0));
+    if (setup.version === 3) stampTrapEngineTime(this.engine);
+    // A socket error (EHOSTUNREACH, EADDRINUSE for LocalPort...) is an error for the request it hit, not a crash.
+    this.engine.on('error', (error) => {
+      const message = String(error?.message ?? error);
+      this.setError(message, SNMPERR_GENERR, 0);
+      this.floodLog.log('warning', 'socket', `socket error: ${message}`, this.peer());
+    });
     this.handle = { destroy: () => this.close('Session stopped') };
 
     const states: Record<string, (_: Ev) => unknown> = {
@@ -141,7 +160,7 @@ export class SNMPSession {
         const sender = _[SENDER];
         const [callback, ...args] = _.slice(ARG0);
         if (typeof callback !== 'string' && typeof callback !== 'function') {
-          _[KERNEL].warn(`snmp: ${command} needs a callback state; request ignored`);
+          this.logger.log('warning', `${command} needs a callback state; request ignored`, this.peer());
           return;
         }
         this.submit({ command, args, callback: callback as SNMPCallback, sender: sender instanceof Session ? sender : undefined, settled: false });
@@ -153,6 +172,14 @@ export class SNMPSession {
   /** The component's POE session ID. */
   session_id(): number {
     return this.session.ID();
+  }
+
+  /**
+   * SNMPv3: the engine ID (hex) the component sends its traps with: SecEngineId when given, else
+   * the one net-snmp made up (as `snmptrap` without -e). '' on v1/v2c.
+   */
+  get SecEngineId(): string {
+    return this.Version === 3 ? (this.engine.engine?.engineID.toString('hex') ?? '') : '';
   }
 
   /** Requests accepted and not yet answered (in flight and queued). */
@@ -296,15 +323,18 @@ export class SNMPSession {
     const { command, args } = request;
     const engine = this.engine;
     const index = this.index;
+    const format = this.format;
     const oidsOf = (vars: unknown): string[] => varList(vars as Vars).map((vb) => varbindOid(vb, index));
-    const convert = (varbinds: NetSnmpVarbind[]): VarList => varbinds.map((vb) => fromEngineVarbind(vb, index));
+    const wire = (vars: unknown): string[] => oidsOf(vars).map(wireOid);
+    const convert = (varbinds: NetSnmpVarbind[]): VarList => varbinds.map((vb) => fromEngineVarbind(vb, index, format));
     switch (command) {
       case 'get':
       case 'getnext': {
-        const oids = oidsOf(args[0]);
+        const oids = wire(args[0]);
+        if (command === 'get' && this.RetryNoSuch && this.Version === 1) return this.getRepairing(request, oids);
         const method = command === 'get' ? engine.get : engine.getNext;
         method.call(engine, oids, (error, varbinds) => {
-          if (error) this.engineError(request, error);
+          if (error) this.engineError(request, error, oids);
           else this.succeed(request, convert(varbinds));
         });
         return;
@@ -312,20 +342,18 @@ export class SNMPSession {
       case 'getbulk': {
         if (this.Version === 1) return this.fail(request, 'Cannot getbulk() a SNMPv1 session', SNMPERR_GENERR);
         const [nonRepeaters, maxRepetitions, vars] = bulkArgs(args);
-        const oids = oidsOf(vars);
+        const oids = wire(vars);
         engine.getBulk(oids, nonRepeaters, maxRepetitions, (error, grouped) => {
-          if (error) return this.engineError(request, error);
+          if (error) return this.engineError(request, error, oids);
           this.succeed(request, convert(interleave(grouped, Math.min(nonRepeaters, oids.length))));
         });
         return;
       }
       case 'set': {
-        let list: VarList;
-        if (typeof args[0] === 'string') list = [[args[0], undefined, (args[1] ?? null) as SnmpValue]];
-        else list = varList(args[0] as Vars);
-        const varbinds = list.map((vb) => toEngineVarbind(vb, index));
+        const varbinds = setList(args).map((vb) => toEngineVarbind(vb, index));
+        const oids = varbinds.map((vb) => vb.oid);
         engine.set(varbinds, (error, result) => {
-          if (error) this.engineError(request, error);
+          if (error) this.engineError(request, error, oids);
           else this.succeed(request, convert(result));
         });
         return;
@@ -341,6 +369,7 @@ export class SNMPSession {
         const varbinds = args[1] === undefined || (Array.isArray(args[1]) && args[1].length === 0) ? [] : varList(args[1] as Vars).map((vb) => toEngineVarbind(vb, index));
         const options = { ...((args[2] as TrapOptions | undefined) ?? {}) };
         if (command === 'trap') {
+          request.engineId = this.SecEngineId;
           engine.trap(trapOid, varbinds, options, (error) => {
             if (error) this.engineError(request, error);
             else this.succeed(request, []);
@@ -369,15 +398,17 @@ export class SNMPSession {
   private runWalk(request: Request, bases: string[], nonRepeaters: number, maxRepetitions: number): void {
     const results: VarList[] = bases.map(() => []);
     const fixed = Math.min(nonRepeaters, bases.length);
-    const columns = bases.map((base, i) => ({ i, base, last: base, done: false }));
+    // `below`: the prefix a column's OIDs start with (no string built per varbind)
+    const columns = bases.map((base, i) => ({ i, base, below: base === '' ? '' : `${base}.`, last: wireOid(base), done: false }));
     const walking = columns.slice(fixed);
     const index = this.index;
+    const format = this.format;
     let first = true;
 
     const collect = (column: (typeof columns)[number], vb: NetSnmpVarbind): boolean => {
       if (column.done) return false;
-      const converted = fromEngineVarbind(vb, index);
-      if (isException(converted) || !inSubtree(column.base, vb.oid) || compareOids(vb.oid, column.last) <= 0) {
+      const converted = fromEngineVarbind(vb, index, format);
+      if (isException(converted) || !vb.oid.startsWith(column.below) || compareOids(vb.oid, column.last) <= 0) {
         column.done = true;
         return false;
       }
@@ -394,7 +425,7 @@ export class SNMPSession {
       const open = walking.filter((c) => !c.done);
       const nonRep = first ? columns.slice(0, fixed) : [];
       if (open.length === 0 && nonRep.length === 0) return finish();
-      const oids = [...nonRep.map((c) => c.base), ...open.map((c) => c.last)];
+      const oids = [...nonRep.map((c) => wireOid(c.base)), ...open.map((c) => c.last)];
       first = false;
       if (maxRepetitions === 0) {
         this.engine.getNext(oids, (error, varbinds) => {
@@ -404,7 +435,7 @@ export class SNMPSession {
               for (const c of open) c.done = true;
               return step();
             }
-            return this.engineError(request, error);
+            return this.engineError(request, error, oids);
           }
           varbinds.forEach((vb, k) => collect(open[k]!, vb));
           step();
@@ -412,11 +443,11 @@ export class SNMPSession {
         return;
       }
       this.engine.getBulk(oids, nonRep.length, maxRepetitions, (error, grouped) => {
-        if (error) return this.engineError(request, error);
+        if (error) return this.engineError(request, error, oids);
         nonRep.forEach((c, k) => {
           const vb = grouped[k] as NetSnmpVarbind | undefined;
           if (vb !== undefined) {
-            const converted = fromEngineVarbind(vb, index);
+            const converted = fromEngineVarbind(vb, index, format);
             results[c.i]!.push(converted);
             request.feed?.([converted]);
           }
@@ -441,10 +472,51 @@ export class SNMPSession {
     step();
   }
 
-  private engineError(request: Request, error: Error & { status?: number; index?: number }): void {
+  /**
+   * v1 get with RetryNoSuch: each noSuchName answer drops the variable it names and the rest are
+   * asked again (as Net-SNMP's snmp_fix_pdu); dropped variables come back with an undefined value.
+   */
+  private getRepairing(request: Request, oids: string[]): void {
+    const found = new Map<number, NetSnmpVarbind>();
+    let remaining = oids.map((oid, i) => ({ oid, i }));
+    const ask = (): void => {
+      if (request.settled) return;
+      if (remaining.length === 0) return finish();
+      const sent = remaining.map((r) => r.oid);
+      this.engine.get(sent, (error, varbinds) => {
+        if (error) {
+          const index = errorIndex(error, sent);
+          if (error.status === netSnmp.ErrorStatus.NoSuchName && index > 0) {
+            remaining = remaining.filter((_, k) => k !== index - 1);
+            return ask();
+          }
+          return this.engineError(request, error, sent);
+        }
+        varbinds.forEach((vb, k) => found.set(remaining[k]!.i, vb));
+        finish();
+      });
+    };
+    const finish = (): void => {
+      const list: VarList = oids.map((oid, i) => {
+        const vb = found.get(i);
+        if (vb !== undefined) return fromEngineVarbind(vb, this.index, this.format);
+        const [tag, iid] = this.index.split(oid);
+        return [tag, iid, undefined];
+      });
+      this.succeed(request, list);
+    };
+    ask();
+  }
+
+  private engineError(request: Request, error: Error & { status?: number }, oids: string[] = []): void {
     if ((error as Error) instanceof netSnmp.RequestTimedOutError || error.name === 'RequestTimedOutError') return this.fail(request, 'Timeout', SNMPERR_TIMEOUT);
     const status = typeof error.status === 'number' ? error.status : SNMPERR_GENERR;
-    this.fail(request, error.message, status, typeof error.index === 'number' ? error.index : 0);
+    this.fail(request, error.message, status, errorIndex(error, oids));
+  }
+
+  /** Who the component talks to, for its log lines. */
+  private peer(): LogContext {
+    return { peer: { address: this.DestHost, port: this.RemotePort } };
   }
 
   private setError(message: string, num: number, ind: number): void {
@@ -466,7 +538,8 @@ export class SNMPSession {
     request.settled = true;
     this.active.delete(request);
     this.setError(message, num, ind);
-    const view: SNMPSessionView = { ErrorStr: message, ErrorNum: num, ErrorInd: ind, DestHost: this.DestHost, component: this };
+    const SecEngineId = request.engineId ?? (this.Version === 3 ? (this.engine.msgSecurityParameters?.msgAuthoritativeEngineID?.toString('hex') ?? '') : '');
+    const view: SNMPSessionView = { ErrorStr: message, ErrorNum: num, ErrorInd: ind, DestHost: this.DestHost, SecEngineId, component: this };
     const info: SNMPRequestInfo = [this.Alias, this.DestHost, view, request.command, ...request.args];
     const response: SNMPResponse = [result];
     const { callback, sender } = request;
@@ -474,7 +547,7 @@ export class SNMPSession {
       try {
         callback(info, response);
       } catch (error) {
-        this.kernel.warn(`snmp: a ${request.command} callback threw: ${String(error)}`);
+        this.logger.log('error', `a ${request.command} callback threw: ${String(error)}`, { ...this.peer(), error });
       }
     } else if (sender !== undefined) {
       this.kernel.post(sender, callback, info, response);
@@ -511,6 +584,33 @@ export class SNMPSession {
   }
 }
 
+/**
+ * A set's variables as Perl SNMP takes them: a VarList or a Varbind carrying their values, or a
+ * tag (`'sysContact.0'`) or a Varbind without value (`['sysContact', 0]`) followed by the value
+ * (and optionally its type), as the seed posts them.
+ */
+function setList(args: unknown[]): VarList {
+  const [vars, value, type] = args;
+  if (typeof vars === 'string') return [type === undefined ? [vars, undefined, (value ?? null) as SnmpValue] : [vars, undefined, (value ?? null) as SnmpValue, String(type)]];
+  const list = varList(vars as Vars);
+  if (args.length < 2 || value === undefined) return list;
+  if (list.length !== 1) throw new TypeError('set: a value after the variables needs exactly one Varbind');
+  const [tag, iid, , ownType] = list[0]!;
+  const givenType = type === undefined ? ownType : String(type);
+  return [givenType === undefined ? [tag, iid, value as SnmpValue] : [tag, iid, value as SnmpValue, givenType]];
+}
+
+/**
+ * The 1-based index of the variable an agent's error names (net-snmp reports the OID in the
+ * message, `NoSuchName: 1.3.6…`, not the error-index itself), or 0 when it names none.
+ */
+function errorIndex(error: Error, oids: string[]): number {
+  const at = error.message.lastIndexOf(': ');
+  if (at < 0) return 0;
+  const oid = error.message.slice(at + 2).trim().replace(/^\./, '');
+  return oids.indexOf(oid) + 1;
+}
+
 function bulkArgs(args: unknown[]): [nonRepeaters: number, maxRepetitions: number, vars: unknown] {
   const nonRepeaters = Number(args[0] ?? 0);
   const maxRepetitions = Number(args[1] ?? 10);
@@ -530,10 +630,6 @@ function interleave(grouped: (NetSnmpVarbind | NetSnmpVarbind[])[], nonRepeaters
   const rows = Math.max(0, ...columns.map((c) => c.length));
   for (let r = 0; r < rows; r++) for (const column of columns) if (column[r] !== undefined) out.push(column[r]!);
   return out;
-}
-
-export function inSubtree(base: string, oid: string): boolean {
-  return oid.startsWith(`${base}.`);
 }
 
 /**

@@ -1,9 +1,10 @@
-import { ARG0, KERNEL, SENDER, SESSION, Session, Subscribers, poe_kernel, type EventArgs, type Kernel, type Watched } from '@poets/kernel';
+import { ARG0, KERNEL, SENDER, SESSION, Session, Subscribers, componentLogger, poe_kernel, type EventArgs, type Kernel, type Logger, type Watched } from '@poets/kernel';
 import { Observable, Subject } from 'rxjs';
 import { netSnmp, type NetSnmpReceiver, type NetSnmpVarbind } from './engine.js';
+import { RateLimitedLog } from './log.js';
 import { mibIndex } from './mib.js';
-import { SNMPSessionOptionError } from './options.js';
-import { engineSetup } from './options.js';
+import { SNMPSessionOptionError } from './errors.js';
+import { checkParameterNames, engineSetup } from './options.js';
 import { fromEngineVarbind, type VarList } from './varbind.js';
 
 /** An SNMPv3 user the receiver accepts: SNMPSession's names (SecName, SecLevel, AuthProto...). */
@@ -31,6 +32,8 @@ export interface SNMPTrapReceiverOptions {
   disableAuthorization?: boolean;
   transport?: 'udp4' | 'udp6';
   kernel?: Kernel;
+  /** Where the receiver logs (default: its kernel's logger). */
+  logger?: Logger;
 }
 
 /** One received notification. */
@@ -58,6 +61,7 @@ export interface SNMPTrap {
 }
 
 type Ev = EventArgs<Record<string, never>>;
+const RECEIVER_PARAMETERS = ['Alias', 'Address', 'Port', 'Community', 'Users', 'disableAuthorization', 'transport', 'kernel', 'logger'];
 const REFCOUNT_TAG = 'snmp-trap-register';
 const SNMP_TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
@@ -82,6 +86,7 @@ interface RawPdu {
 export class SNMPTrapReceiver {
   readonly Alias: string;
   private readonly kernel: Kernel;
+  private readonly logger: Logger;
   private readonly session: Session;
   private readonly receiver: NetSnmpReceiver;
   private readonly registered: Subscribers;
@@ -98,8 +103,11 @@ export class SNMPTrapReceiver {
   }
 
   private constructor(options: SNMPTrapReceiverOptions) {
+    checkParameterNames(options, RECEIVER_PARAMETERS);
     const kernel = options.kernel ?? poe_kernel;
     this.kernel = kernel;
+    this.logger = componentLogger(options.logger ?? kernel.logger, 'SNMP::TrapReceiver');
+    const refusals = new RateLimitedLog(this.logger);
     this.registered = new Subscribers(kernel, REFCOUNT_TAG);
     this.Alias = options.Alias ?? 'snmptrapd';
     if (kernel.alias_resolve(this.Alias) !== undefined) throw new SNMPSessionOptionError(`alias '${this.Alias}' is already in use`);
@@ -119,7 +127,11 @@ export class SNMPTrapReceiver {
         includeAuthentication: true,
       },
       (error, notification) => {
-        if (error) return this.errors$.next(error);
+        if (error) {
+          // a sender can provoke these at will (wrong community, bad digest): rate-limited per kind
+          refusals.log('warning', error.name, `refused a message: ${error.message}`);
+          return this.errors$.next(error);
+        }
         const { pdu, rinfo } = notification as { pdu: RawPdu; rinfo: { address: string; port: number } };
         this.deliver(toTrap(pdu, rinfo, index));
       },
@@ -139,7 +151,7 @@ export class SNMPTrapReceiver {
         },
         register: (_: Ev) => {
           const refused = this.registered.register(_[SENDER], _.slice(ARG0));
-          if (refused !== undefined) _[KERNEL].warn(`snmptrap: ${refused}`);
+          if (refused !== undefined) this.logger.log('warning', refused);
         },
         unregister: (_: Ev) => this.registered.unregister(_[SENDER]),
         snmptrap_remove_alias: (_: Ev) => {
@@ -196,7 +208,7 @@ export class SNMPTrapReceiver {
 }
 
 function toTrap(pdu: RawPdu, rinfo: { address: string; port: number }, index: ReturnType<typeof mibIndex>): SNMPTrap {
-  const PduType = (netSnmp as unknown as { PduType: Record<string, number> }).PduType;
+  const PduType = netSnmp.PduType;
   const varbinds = (pdu.varbinds ?? []).map((vb) => fromEngineVarbind(vb, index));
   const from = { address: rinfo.address, port: rinfo.port };
   const auth = { ...(pdu.community !== undefined ? { community: pdu.community } : {}), ...(pdu.user !== undefined ? { user: pdu.user } : {}) };

@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { netSnmp, type NetSnmpVarbind } from './engine.js';
-import { mibIndex, type MibIndex } from './mib.js';
+import { enumNumber, formatVarbind, isPlain, type ResponseFormat } from './format.js';
+import { mibIndex, wireOid, type MibIndex } from './mib.js';
 
 /** A value as a Varbind carries it. */
 export type SnmpValue = string | number | bigint | boolean | Buffer | null;
@@ -69,11 +70,16 @@ export function isException(varbind: Varbind): boolean {
   return type === 'NOSUCHOBJECT' || type === 'NOSUCHINSTANCE' || type === 'ENDOFMIBVIEW';
 }
 
-/** A Varbind's numeric OID (no leading dot), its tag and iid resolved through the MIB index. */
+/**
+ * A Varbind's numeric OID (no leading dot), its tag and iid resolved through the MIB index; the
+ * root is `''` and a one-arc OID stays one arc (`wireOid` pads them for the wire).
+ */
 export function varbindOid(varbind: Varbind, index: MibIndex = mibIndex()): string {
   const [tag, iid] = varbind;
-  const base = index.resolve(String(tag));
-  return iid === undefined || iid === '' ? base : `${base}.${String(iid).replace(/^\./, '')}`;
+  if (iid === undefined || iid === '') return index.resolve(String(tag));
+  const text = String(tag).trim();
+  const joined = text === '.' || text === '' ? String(iid).replace(/^\./, '') : `${text.replace(/\.$/, '')}.${String(iid).replace(/^\./, '')}`;
+  return index.resolve(joined);
 }
 
 /** Perl SNMP's reading of a request's variables: a tag string, a Varbind or a VarList. */
@@ -86,7 +92,7 @@ export function varList(vars: Vars): VarList {
 
 /** One Varbind to net-snmp's `{ oid, type, value }` for a set (type from the MIB when not given). */
 export function toEngineVarbind(varbind: Varbind, index: MibIndex = mibIndex()): NetSnmpVarbind {
-  const oid = varbindOid(varbind, index);
+  const oid = wireOid(varbindOid(varbind, index));
   const given = varbind[3];
   let type: number | undefined;
   if (given !== undefined) {
@@ -96,7 +102,9 @@ export function toEngineVarbind(varbind: Varbind, index: MibIndex = mibIndex()):
     const syntax = index.syntaxOf(oid);
     type = (syntax === undefined ? undefined : ENGINE_TYPE[syntax.toUpperCase()]) ?? T.OctetString!;
   }
-  return { oid, type, value: engineValue(varbind[2] ?? null, type) };
+  // an enumeration's label is taken for its number (Perl SNMP does so under UseEnums)
+  const value = type === T.Integer ? enumNumber(oid, varbind[2] ?? null, index) : (varbind[2] ?? null);
+  return { oid, type, value: engineValue(value, type) };
 }
 
 function engineValue(value: SnmpValue, type: number): unknown {
@@ -127,10 +135,11 @@ function engineValue(value: SnmpValue, type: number): unknown {
 }
 
 /** A response varbind from net-snmp to Perl SNMP's `[tag, iid, value, type]`. */
-export function fromEngineVarbind(varbind: NetSnmpVarbind, index: MibIndex = mibIndex()): Varbind {
+export function fromEngineVarbind(varbind: NetSnmpVarbind, index: MibIndex = mibIndex(), format?: ResponseFormat): Varbind {
   const [tag, iid] = index.split(varbind.oid);
   const type = PERL_TYPE[varbind.type] ?? String(varbind.type);
-  return [tag, iid, responseValue(varbind), type];
+  const plain: Varbind = [tag, iid, responseValue(varbind), type];
+  return format === undefined || isPlain(format) ? plain : formatVarbind(varbind, plain, index, format);
 }
 
 function responseValue(varbind: NetSnmpVarbind): SnmpValue {
@@ -159,6 +168,9 @@ function responseValue(varbind: NetSnmpVarbind): SnmpValue {
 
 /** Counter64 arrives as a big-endian Buffer of up to 9 bytes. */
 export function bufferToBigint(buffer: Buffer): bigint {
+  // most counters fit in 48 bits: one BigInt instead of one per byte
+  if (buffer.length <= 6) return buffer.length === 0 ? 0n : BigInt(buffer.readUIntBE(0, buffer.length));
+  if (buffer.length === 8) return buffer.readBigUInt64BE(0);
   let n = 0n;
   for (const byte of buffer) n = (n << 8n) | BigInt(byte);
   return n;
@@ -168,7 +180,13 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** An OCTET STRING: text when it is well-formed UTF-8 without control characters but tab/CR/LF, else the bytes. */
 function octets(buffer: Buffer): string | Buffer {
-  for (const byte of buffer) if ((byte < 0x20 && byte !== 9 && byte !== 10 && byte !== 13) || byte === 0x7f) return buffer;
+  let ascii = true;
+  for (const byte of buffer) {
+    if ((byte < 0x20 && byte !== 9 && byte !== 10 && byte !== 13) || byte === 0x7f) return buffer;
+    if (byte >= 0x80) ascii = false;
+  }
+  // plain ASCII (the common case) needs no UTF-8 validation
+  if (ascii) return buffer.toString('latin1');
   try {
     return decoder.decode(buffer);
   } catch {

@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { ARG0, ARG1, KERNEL, Kernel, Session } from '@poets/kernel';
+import { ARG0, ARG1, KERNEL, Kernel, Session, type LogContext, type Logger } from '@poets/kernel';
 import { SNMPSession, SNMPTrapReceiver, type SNMPRequestInfo, type SNMPResponse, type SNMPTrap } from '@poets/snmp-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, within, type TestAgent } from './helpers.js';
@@ -40,6 +40,8 @@ describe('bad input', () => {
   it('an agent answering garbage: every request is an error callback; another session keeps being served throughout', async () => {
     const garbage = await startGarbageAgent();
     const kernel = new Kernel();
+    const logged: { message: string; context?: LogContext }[] = [];
+    const logger: Logger = { log: (_level, message, context) => void logged.push({ message, ...(context ? { context } : {}) }) };
     const bad: { at: number; info: SNMPRequestInfo; result: unknown }[] = [];
     const good: { at: number; result: unknown }[] = [];
     const BAD_REQUESTS: unknown[][] = [
@@ -57,7 +59,7 @@ describe('bad input', () => {
       inline_states: {
         _start: (_) => {
           started = Date.now();
-          SNMPSession.create({ Alias: 'bad', DestHost: '127.0.0.1', RemotePort: garbage.port, Version: '2c', Timeout: 150_000, Retries: 1, kernel });
+          SNMPSession.create({ Alias: 'bad', DestHost: '127.0.0.1', RemotePort: garbage.port, Version: '2c', Timeout: 150_000, Retries: 1, kernel, logger });
           SNMPSession.create({ Alias: 'good', DestHost: '127.0.0.1', RemotePort: agent.port, Version: '2c', Timeout: 500_000, Retries: 1, kernel });
           for (const [command, ...args] of BAD_REQUESTS) _[KERNEL].post('bad', command as string, 'bad_answer', ...args);
           _[KERNEL].post('good', 'get', 'good_answer', 'sysName.0');
@@ -96,6 +98,12 @@ describe('bad input', () => {
     expect(good.length).toBeGreaterThan(10);
     expect(good.length).toBeLessThan(MAX_GOOD);
     expect(good.every((g) => Array.isArray(g.result) && (g.result as unknown[][])[0]![2] === 'agent.test')).toBe(true);
+    // every undecodable answer is refused with a logged reason naming the peer, rate-limited:
+    // 3 garbage answers per request reached the socket, a few lines were written
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.length).toBeLessThan(garbage.received());
+    for (const line of logged) expect(line.context).toMatchObject({ component: 'SNMP::Session', peer: { address: '127.0.0.1', port: garbage.port } });
+    expect(logged[0]!.message).toMatch(/^socket error: /);
     const lastBad = Math.max(...bad.map((a) => a.at));
     expect(good.filter((g) => g.at >= started + 100 && g.at <= lastBad).length).toBeGreaterThan(0);
   }, 10_000);

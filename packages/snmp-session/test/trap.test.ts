@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { ARG0, KERNEL, Kernel, Session } from '@poets/kernel';
 import { SNMPSession, SNMPTrapReceiver, type SNMPTrap } from '@poets/snmp-session';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { describeWithPrograms } from '../../../test/interop/helpers/peers.js';
 
 const V3USER = { SecName: 'trapuser', SecLevel: 'authPriv', AuthProto: 'SHA', AuthPass: 'trapauthpass', PrivProto: 'AES', PrivPass: 'trapprivpass' };
 
@@ -81,8 +81,11 @@ describe('traps and informs', () => {
     expect(seen[0]![1]).toBe('ctx');
   }, 10_000);
 
-  const SNMPTRAP = '/usr/bin/snmptrap';
-  it.skipIf(!existsSync(SNMPTRAP))('the real snmptrap (v1, v2c, v3 authPriv) to our receiver', async () => {
+});
+
+const SNMPTRAP = '/usr/bin/snmptrap';
+describeWithPrograms([SNMPTRAP], 'traps from the real snmptrap', () => {
+  it('the real snmptrap (v1, v2c, v3 authPriv) to our receiver', async () => {
     const kernel = new Kernel();
     const [r, port] = await receiver(kernel);
     const got = firstValueFrom(r.traps$.pipe(take(3), toArray()));
