@@ -211,17 +211,17 @@ describe('bounded logging (item 13)', () => {
     expect(h.logs).toHaveLength(3);
     expect(h.logs[0]).toMatch(/^nsca: 127\.0\.0\.1:\d+ refused a packet: /);
     expect(h.logs[1]).toMatch(/^nsca: 127\.0\.0\.1:\d+ closing the connection after 3 refused packets$/);
-    expect(h.logs[2]).toMatch(/^nsca: 127\.0\.0\.1 refused 2 packets in \d+ s: bad version$/);
+    expect(h.logs[2]).toMatch(/^nsca: refused 2 packets from 127\.0\.0\.1 in \d+ s: bad version$/);
   });
 
   it('a flood of refused connections from one peer is one line at once and one summary per period', async () => {
     const h = harness({ access: ['10.0.0.0/8'], refusalPeriod: 0.3 });
     for (let i = 0; i < 200; i++) await closed((await open(h.port).catch(() => undefined)) ?? connect(h.port, '127.0.0.1').on('error', () => {}));
-    await until(() => h.logs.some((l) => /refused \d+ connections in \d+ s: not in the access list/.test(l)), 3000, 'a summary');
+    await until(() => h.logs.some((l) => /refused \d+ connections from 127\.0\.0\.1 in \d+ s: not in the access list/.test(l)), 3000, 'a summary');
     h.server.shutdown();
     await h.done;
     expect(h.logs[0]).toMatch(/^nsca: 127\.0\.0\.1:\d+ refused connection: not in the access list$/);
-    const summaries = h.logs.slice(1).map((l) => /^nsca: 127\.0\.0\.1 refused (\d+) connections? in \d+ s: not in the access list$/.exec(l));
+    const summaries = h.logs.slice(1).map((l) => /^nsca: refused (\d+) connections? from 127\.0\.0\.1 in \d+ s: not in the access list$/.exec(l));
     expect(summaries.every((m) => m !== null)).toBe(true);
     expect(summaries.reduce((n, m) => n + Number(m![1]), 0)).toBe(199);
     expect(h.logs.length).toBeLessThan(20);
@@ -256,7 +256,7 @@ describe('descriptor exhaustion (item 14)', () => {
     await h.done;
     expect(h.results.map((r) => r.host_name)).toEqual(['good0', 'good1', 'good2', 'good3', 'good4']);
     expect(h.logs[0]).toMatch(/^nsca: 127\.0\.0\.1:\d+ descriptors exhausted \(20 connections open, .*\): closing the oldest connection without a complete packet$/);
-    expect(h.logs.at(-1)).toMatch(/^nsca: 127\.0\.0\.1 refused 5 connections in \d+ s: descriptors exhausted$/);
+    expect(h.logs.at(-1)).toMatch(/^nsca: refused 5 connections from 127\.0\.0\.1 in \d+ s: descriptors exhausted$/);
     expect(h.logs).toHaveLength(2);
     for (const s of idle) s.destroy();
   });

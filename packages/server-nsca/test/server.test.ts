@@ -103,7 +103,7 @@ describe('Server::NSCA', () => {
     // the first bad version from 127.0.0.1 is logged at once; the second, from the same address,
     // is counted into the summary written at shutdown
     expect(h.logs[0]).toMatch(new RegExp(`^nsca: 127\\.0\\.0\\.1:${badPort} refused a packet: .*wrong password or encryption method`, 'i'));
-    expect(h.logs[1]).toMatch(/^nsca: 127\.0\.0\.1 refused 1 packet in \d+ s: bad version$/);
+    expect(h.logs[1]).toMatch(/^nsca: refused 1 packet from 127\.0\.0\.1 in \d+ s: bad version$/);
     expect(goodPort).not.toBe(badPort);
   });
 

@@ -25,8 +25,8 @@ const OTHER_PEERS = 'other peers';
 /**
  * Refusal logging that no flood can turn into a full disk: the first refusal of each kind from
  * each peer address is logged at once, with the peer; the ones that follow within a period are
- * counted, and one summary line per peer and kind ends the period (`nsca: 127.0.0.1 refused
- * 8,117 connections in 10 s: bad version`). A pair that stays quiet for a whole period is forgotten,
+ * counted, and one summary line per peer and kind ends the period (`nsca: refused 8,117
+ * connections from 127.0.0.1 in 10 s: bad version`). A pair that stays quiet for a whole period is forgotten,
  * so its next refusal is logged at once again. Shared by Server::TCP and Server::NSCA.
  */
 export class RefusalLog {
@@ -109,10 +109,7 @@ export class RefusalLog {
   private summarize(count: Count, now: number): void {
     const seconds = Math.max(1, Math.round((now - count.since) / 1000));
     const noun = count.count === 1 ? count.noun : `${count.noun}s`;
-    if (count.address === OTHER_PEERS) {
-      this.logger.log(this.level, `refused ${count.count.toLocaleString('en-US')} ${noun} from other peers in ${seconds} s: ${count.kind}`);
-    } else {
-      this.logger.log(this.level, `refused ${count.count.toLocaleString('en-US')} ${noun} in ${seconds} s: ${count.kind}`, { peer: { address: count.address } });
-    }
+    // the address is in the text (not the context): the line reads the same through every logger
+    this.logger.log(this.level, `refused ${count.count.toLocaleString('en-US')} ${noun} from ${count.address} in ${seconds} s: ${count.kind}`);
   }
 }
