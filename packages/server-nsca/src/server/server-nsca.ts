@@ -129,6 +129,8 @@ interface Heap {
   /** The alarm of the next deadline sweep, while connections are open. */
   sweep?: number;
   connections: Map<number, Connection>;
+  /** The pending check for room (setImmediate) after accepts at the connection budget. */
+  roomCheck?: NodeJS.Immediate;
   /** The connections that have not completed a packet yet, oldest first: shed first when descriptors run out. */
   fresh: Map<number, Connection>;
   registered: Subscribers;
@@ -217,6 +219,9 @@ export class ServerNSCA {
         SocketDomain: isIPv6(heap.address) ? 'AF_INET6' : 'AF_INET',
         BindAddress: heap.address,
         BindPort: heap.port,
+        // nsca's listen(SOMAXCONN): a flood of connections waits in the kernel's queue rather than
+        // having a real client's SYN dropped (Node's default backlog is 511)
+        ListenQueue: LISTEN_QUEUE,
         Reuse: 'yes',
         SuccessEvent: 'nsca_accepted',
         FailureEvent: 'nsca_listen_failed',
@@ -285,7 +290,12 @@ export class ServerNSCA {
             socket.destroy();
             return;
           }
-          if (heap.connections.size >= budget.limit) shed(heap, `${heap.connections.size} connections open, ${budget.describe()}`);
+          if (heap.connections.size >= budget.limit && heap.roomCheck === undefined) {
+            // Make room after this turn's reads, not now: a burst of accepts comes before the
+            // reads of the same turn, and a client that has sent its packet must not be taken
+            // for an idle one. The oldest go; the newest (a client about to send) stay.
+            heap.roomCheck = setImmediate(() => this.kernel.call(this.session, 'nsca_make_room'));
+          }
           const iv = nextIv();
           const wheel = new ReadWrite<Buffer, Buffer>({
             Handle: socket,
@@ -312,6 +322,12 @@ export class ServerNSCA {
           iv.copy(init, 0);
           init.writeUInt32BE(Math.floor(Date.now() / 1000) >>> 0, IV_SIZE);
           wheel.put(init);
+        },
+        nsca_make_room: (_: Ev) => {
+          const heap = _[HEAP];
+          heap.roomCheck = undefined;
+          const open = heap.connections.size;
+          while (heap.connections.size > budget.limit - 1 && shed(heap, `${open} connections open, ${budget.describe()}`));
         },
         nsca_input: (_: Ev) => {
           const id = _[ARG1] as number;
@@ -358,6 +374,8 @@ export class ServerNSCA {
           const heap = _[HEAP];
           heap.listener?.destroy();
           heap.listener = undefined;
+          if (heap.roomCheck !== undefined) clearImmediate(heap.roomCheck);
+          heap.roomCheck = undefined;
           if (heap.sweep !== undefined) _[KERNEL].alarm_remove(heap.sweep);
           heap.sweep = undefined;
           for (const id of [...heap.connections.keys()]) close(heap, id);
@@ -407,6 +425,9 @@ export class ServerNSCA {
     return this.session.get_heap().listener?.getsockname();
   }
 }
+
+/** SOMAXCONN on Linux since 5.4 (the kernel caps it at net.core.somaxconn). */
+const LISTEN_QUEUE = 4096;
 
 /** How refusals are grouped in the rate-limited log (one summary line per peer and kind). */
 const REFUSAL_KINDS: Readonly<Record<RefusalReason, string>> = {
