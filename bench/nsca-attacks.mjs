@@ -251,8 +251,9 @@ export async function run() {
       console.log(`${attack.padEnd(10)} ${kind.padEnd(12)} ${mb(r.before).padStart(10)} ${mb(r.peak).padStart(8)} ${mb(r.after).padStart(8)}   ${`${r.served}/${r.attempted}`.padStart(9)}             ${log}`);
     }
     if (results.nsca === undefined) continue;
-    const ratio = results['poets-nscad'].served / Math.max(1, results.nsca.served);
-    console.log(`${attack.padEnd(10)} good clients served, poets-nscad / nsca: ${(ratio * 100).toFixed(0)}%`);
+    const share = (r) => r.served / Math.max(1, r.attempted);
+    const ratio = share(results['poets-nscad']) / Math.max(share(results.nsca), 1 / 1000);
+    console.log(`${attack.padEnd(10)} share of good clients served, poets-nscad / nsca: ${(ratio * 100).toFixed(0)}%`);
   }
 }
 

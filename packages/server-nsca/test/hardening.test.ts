@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Kernel, Session, KERNEL, ARG0, type EventArgs } from '@poets/kernel';
 import { Netmask } from 'netmask';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Nscad, ServerNSCA, type NSCAResult, type NscadOptions } from '../src/index.js';
+import { NscaDecoder, Nscad, ServerNSCA, type NSCAResult, type NscadOptions } from '../src/index.js';
 import { AccessList } from '../src/server/access.js';
 import { RawClient, closed } from './helpers/raw-client.js';
 
@@ -261,5 +261,22 @@ describe('descriptor exhaustion (item 14)', () => {
     expect(h.logs.at(-1)).toMatch(new RegExp(`^nsca: refused ${closedCount - 1} connections from 127\\.0\\.0\\.1 in \\d+ s: descriptors exhausted$`));
     expect(h.logs).toHaveLength(2);
     for (const s of idle) s.destroy();
+  });
+});
+
+describe('memory under attack (item 16)', () => {
+  it('a connection that has sent nothing holds no packet buffer or keystream (taken at its first byte)', () => {
+    const iv = Buffer.alloc(128, 7);
+    const before = process.memoryUsage().arrayBuffers;
+    const idle = Array.from({ length: 1000 }, () => new NscaDecoder(1, PASSWORD, iv));
+    const grown = process.memoryUsage().arrayBuffers - before;
+    // each would hold 8.6 KB (a 4,304-byte frame and a 4,304-byte XOR keystream): 8.6 MB for 1,000
+    expect(grown).toBeLessThan(1_000_000);
+    expect(idle.map((d) => d.pending)).toEqual(Array(1000).fill(0));
+    // and one that starts a packet decodes as before
+    const decoder = idle[0]!;
+    expect(decoder.push(Buffer.alloc(100))).toEqual([]);
+    expect(decoder.pending).toBe(100);
+    for (const d of idle) d.dispose();
   });
 });

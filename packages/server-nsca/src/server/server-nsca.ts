@@ -199,7 +199,7 @@ export class ServerNSCA {
         if (!decoded.ok) {
           refusals.refuse(peerOf(connection), REFUSAL_KINDS[decoded.reason], 'packet', `refused a packet: ${decoded.message}`);
           if (++connection.badPackets >= maxBadPackets && heap.connections.has(id)) {
-            logger.log('notice', `closing the connection after ${connection.badPackets} refused packets`, { peer: peerOf(connection) });
+            refusals.refuse(peerOf(connection), `closed after ${connection.badPackets} refused packets`, 'connection', `closing the connection after ${connection.badPackets} refused packets`);
             close(heap, id);
             return false;
           }
