@@ -58,6 +58,25 @@ describe.skipIf(!ready)('poets-nscad at 1,024 descriptors, 2,000 idle connection
     rmSync(dir, { recursive: true, force: true });
   }, 20_000);
 
+  it('runs with the soft descriptor limit raised to the hard one (Node does it at start: no setrlimit needed)', async () => {
+    const cfg = join(dir, 'raised.cfg');
+    writeFileSync(cfg, `server_address=127.0.0.1\nserver_port=0\npassword=${PASSWORD}\ndecryption_method=1\n`);
+    const raised = spawn('prlimit', ['--nofile=1024:4096', process.execPath, POETS_NSCAD, '-c', cfg, '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    raised.stderr!.on('data', (d) => (err += d));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!/listening on/.test(err)) {
+        if (raised.exitCode !== null || Date.now() > deadline) throw new Error(`poets-nscad did not start: ${err}`);
+        await sleep(20);
+      }
+      expect(readFileSync(`/proc/${raised.pid}/limits`, 'utf8')).toMatch(/Max open files\s+4096\s+4096/);
+    } finally {
+      raised.kill('SIGTERM');
+      await exited(raised);
+    }
+  });
+
   it('serves every send_nsca run during the attack, and logs the exhaustion rate-limited', async () => {
     expect(readFileSync(`/proc/${child.pid}/limits`, 'utf8')).toMatch(/Max open files\s+1024\s+1024/);
     // the attack: 2,000 connections that never send, each one closed opened again (bounded: 6,000 opens)
