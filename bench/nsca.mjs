@@ -99,7 +99,8 @@ function loadgen(port, countFile, args) {
     { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => {
+    // 'close', not 'exit': stdout may still hold the JSON line when the process has exited
+    child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (code !== 0 || line === undefined) reject(new Error(`loadgen failed (${code}): ${out}`));
       else resolve(JSON.parse(line));
