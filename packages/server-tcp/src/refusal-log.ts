@@ -46,9 +46,10 @@ export class RefusalLog {
 
   /**
    * One refusal: `kind` is what summaries group by ("bad version", "not in the access list"),
-   * `noun` what was refused ("connection", "packet"), `message` the line logged for the first one.
+   * `noun` what was refused ("connection", "packet"), `message` the line logged for the first one
+   * (a function is called only when the line is written: a flood builds no strings).
    */
-  refuse(peer: { address: string; port?: number }, kind: string, noun: string, message: string): void {
+  refuse(peer: { address: string; port?: number }, kind: string, noun: string, message: string | (() => string)): void {
     let key = `${peer.address}\0${kind}`;
     let count = this.counts.get(key);
     if (count === undefined && this.counts.size >= this.maxPeers) {
@@ -63,7 +64,7 @@ export class RefusalLog {
     }
     if (count === undefined) {
       this.counts.set(key, { address: peer.address, kind, noun, count: 0, since: Date.now() });
-      this.logger.log(this.level, message, { peer });
+      this.logger.log(this.level, typeof message === 'function' ? message() : message, { peer });
       this.schedule();
       return;
     }

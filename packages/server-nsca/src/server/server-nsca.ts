@@ -197,9 +197,9 @@ export class ServerNSCA {
     const deliver = (heap: Heap, id: number, connection: Connection, results: DecodeResult[]): boolean => {
       for (const decoded of results) {
         if (!decoded.ok) {
-          refusals.refuse(peerOf(connection), REFUSAL_KINDS[decoded.reason], 'packet', `refused a packet: ${decoded.message}`);
+          refusals.refuse(peerOf(connection), REFUSAL_KINDS[decoded.reason], 'packet', () => `refused a packet: ${decoded.message}`);
           if (++connection.badPackets >= maxBadPackets && heap.connections.has(id)) {
-            refusals.refuse(peerOf(connection), `closed after ${connection.badPackets} refused packets`, 'connection', `closing the connection after ${connection.badPackets} refused packets`);
+            refusals.refuse(peerOf(connection), 'closed after repeated refused packets', 'connection', () => `closing the connection after ${connection.badPackets} refused packets`);
             close(heap, id);
             return false;
           }
@@ -229,11 +229,11 @@ export class ServerNSCA {
     };
 
     /** Descriptors are short: the oldest connection that has not completed a packet goes, so that a client that sends one gets in. */
-    const shed = (heap: Heap, why: string): boolean => {
+    const shed = (heap: Heap, why: () => string): boolean => {
       const oldest = heap.fresh.entries().next();
       if (oldest.done === true) return false;
       const [id, connection] = oldest.value;
-      refusals.refuse(peerOf(connection), 'descriptors exhausted', 'connection', `descriptors exhausted (${why}): closing the oldest connection without a complete packet`);
+      refusals.refuse(peerOf(connection), 'descriptors exhausted', 'connection', () => `descriptors exhausted (${why()}): closing the oldest connection without a complete packet`);
       close(heap, id);
       return true;
     };
@@ -266,7 +266,8 @@ export class ServerNSCA {
           if (_[ARG0] === 'accept') {
             // an accept that failed does not stop the server: for lack of descriptors, make room
             const errno = Number(_[ARG1]);
-            if (isDescriptorExhaustion(errno)) shed(heap, String(_[ARG2]));
+            const message = String(_[ARG2]);
+            if (isDescriptorExhaustion(errno)) shed(heap, () => message);
             else refusals.refuse({ address: heap.address }, `accept error ${errno}`, 'connection', `accept failed: ${String(_[ARG2])}`);
             return;
           }
@@ -327,7 +328,7 @@ export class ServerNSCA {
           const heap = _[HEAP];
           heap.roomCheck = undefined;
           const open = heap.connections.size;
-          while (heap.connections.size > budget.limit - 1 && shed(heap, `${open} connections open, ${budget.describe()}`));
+          while (heap.connections.size > budget.limit - 1 && shed(heap, () => `${open} connections open, ${budget.describe()}`));
         },
         nsca_input: (_: Ev) => {
           const id = _[ARG1] as number;
@@ -346,7 +347,7 @@ export class ServerNSCA {
           if (_[ARG1] === 0) {
             if (!deliver(_[HEAP], id, connection, connection.decoder.end())) return;
           } else {
-            refusals.refuse(peerOf(connection), `${String(_[ARG0])} error ${String(_[ARG1])}`, 'connection', `${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
+            refusals.refuse(peerOf(connection), `${String(_[ARG0])} error ${String(_[ARG1])}`, 'connection', () => `${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
           }
           close(_[HEAP], id);
         },
@@ -360,7 +361,7 @@ export class ServerNSCA {
               shortest = Math.min(shortest, connection.timeOut);
               continue;
             }
-            refusals.refuse(peerOf(connection), `no complete packet within ${connection.timeOut} s`, 'connection', `no complete packet within ${connection.timeOut} s (${connection.decoder.pending} bytes pending); closing`);
+            refusals.refuse(peerOf(connection), `no complete packet within ${connection.timeOut} s`, 'connection', () => `no complete packet within ${connection.timeOut} s (${connection.decoder.pending} bytes pending); closing`);
             close(heap, id);
           }
           if (heap.connections.size > 0) scheduleSweep(heap, shortest);
