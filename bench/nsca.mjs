@@ -17,7 +17,7 @@
 //   NSCA_BENCH_POETS_ONLY=1 node bench/nsca.mjs  (poets-nscad alone, no ratio: for quick A/B runs)
 //   NSCA_BENCH_NODE_ARGS=--cpu-prof NSCA_BENCH_PROF_DIR=/tmp/prof node bench/nsca.mjs   (profile poets-nscad)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,8 @@ import { fileURLToPath } from 'node:url';
 import { RUNS, fmt, freePort, median } from './lib.mjs';
 
 const tools = fileURLToPath(new URL('../../shared/bench-tools/', import.meta.url));
-const loadgenPath = `${tools}loadgen-nsca.mjs`;
+// its real path: the load generator runs only when started by it (a worktree reaches it by a symlink)
+const loadgenPath = existsSync(`${tools}loadgen-nsca.mjs`) ? realpathSync(`${tools}loadgen-nsca.mjs`) : `${tools}loadgen-nsca.mjs`;
 const nscad = fileURLToPath(new URL('../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
 const NSCA = '/usr/sbin/nsca';
 const pin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
