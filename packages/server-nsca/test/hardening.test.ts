@@ -66,7 +66,7 @@ function harness(options: Partial<Parameters<typeof ServerNSCA.spawn>[0]> = {}) 
     },
   });
   const done = kernel.run();
-  return { server, logs, results, done, port: server.getsockname()!.port! };
+  return { kernel, server, logs, results, done, port: server.getsockname()!.port! };
 }
 
 function open(port: number, host = '127.0.0.1'): Promise<Socket> {
@@ -261,6 +261,25 @@ describe('descriptor exhaustion (item 14)', () => {
     expect(h.logs.at(-1)).toMatch(new RegExp(`^nsca: refused ${closedCount - 1} connections from 127\\.0\\.0\\.1 in \\d+ s: descriptors exhausted$`));
     expect(h.logs).toHaveLength(2);
     for (const s of idle) s.destroy();
+  });
+});
+
+describe('an accept that fails for lack of descriptors (item 14)', () => {
+  it('closes the oldest connection without a packet and goes on listening (it used to shut the server down)', async () => {
+    const h = harness();
+    const idle = [await open(h.port), await open(h.port)];
+    await sleep(50);
+    // what SocketFactory reports when accept() fails with EMFILE
+    const { EMFILE } = (await import('node:os')).constants.errno;
+    h.kernel.call(h.server.session_id(), 'nsca_listen_failed', 'accept', EMFILE, 'accept EMFILE: too many open files', 0);
+    await until(() => idle[0]!.destroyed, 3000, 'the oldest idle connection closed');
+    expect(idle[1]!.destroyed).toBe(false);
+    await send(h.port, [{ host_name: 'after', return_code: 0, plugin_output: 'still listening' }]);
+    await until(() => h.results.length === 1, 3000, 'a check after the failed accept');
+    h.server.shutdown();
+    await h.done;
+    expect(h.logs[0]).toMatch(/^nsca: 127\.0\.0\.1:\d+ descriptors exhausted \(accept EMFILE: too many open files\): closing the oldest connection without a complete packet$/);
+    idle[1]!.destroy();
   });
 });
 
