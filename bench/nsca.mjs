@@ -24,10 +24,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUNS, fmt, freePort, median } from './lib.mjs';
 
-const toolsDir = fileURLToPath(new URL('../../shared/bench-tools/', import.meta.url));
-// the real path: the load generator runs its main only when argv[1] is its own (symlink-resolved) URL
-const tools = existsSync(toolsDir) ? `${realpathSync(toolsDir)}/` : toolsDir;
-const loadgenPath = `${tools}loadgen-nsca.mjs`;
+const tools = fileURLToPath(new URL('../../shared/bench-tools/', import.meta.url));
+// its real path: the load generator runs only when started by it (a worktree reaches it by a symlink)
+const loadgenPath = existsSync(`${tools}loadgen-nsca.mjs`) ? realpathSync(`${tools}loadgen-nsca.mjs`) : `${tools}loadgen-nsca.mjs`;
 const nscad = fileURLToPath(new URL('../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
 const NSCA = '/usr/sbin/nsca';
 const pin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
@@ -101,7 +100,7 @@ function loadgen(port, countFile, args) {
     { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    // 'close', not 'exit': on a busy machine the exit can come before the last of its stdout
+    // 'close', not 'exit': stdout may still hold the JSON line when the process has exited
     child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (code !== 0 || line === undefined) reject(new Error(`loadgen failed (${code}): ${out}`));

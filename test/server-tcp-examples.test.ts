@@ -96,6 +96,27 @@ describe('Server.TCP examples', () => {
     child.kill('SIGTERM');
   });
 
+  it('tcp-echo on a port in use: the bind error first, a clear message, exit status 1, and no Started', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, [example('tcp-echo'), String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      running.push(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(`tcp-echo: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`);
+    } finally {
+      blocker.close();
+    }
+  });
+
   it("tcp-chargen: RFC 864's rotating 72-character lines, as fast as the client reads", async () => {
     const { ports, child } = await start('tcp-chargen');
     const client = lines(ports[0]!);

@@ -42,6 +42,8 @@ describe('parseNscaConfig (nsca.cfg)', () => {
       'nsca_chroot=/var/lib/nagios/rw',
       'log_facility=daemon',
       'check_result_path=/var/lib/nagios/spool/checkresults',
+      'strict_fields=1',
+      'max_line_length=4000',
     ].join('\n');
     const { config, errors, warnings } = parseNscaConfig(text, 'test.cfg');
     expect(errors).toEqual([]);
@@ -64,6 +66,8 @@ describe('parseNscaConfig (nsca.cfg)', () => {
       nsca_chroot: '/var/lib/nagios/rw',
       log_facility: 'daemon',
       check_result_path: '/var/lib/nagios/spool/checkresults',
+      strict_fields: true,
+      max_line_length: 4000,
       // poets-nscad's own keys, at their defaults (see daemon-config-spool.test.ts)
       spool_directory: undefined,
       spool_max_bytes: 1024 * 1024 * 1024,
@@ -81,14 +85,27 @@ describe('parseNscaConfig (nsca.cfg)', () => {
     expect(parseNscaConfig('password=crlf\r\n').config.password).toBe('crlf');
   });
 
-  it('reads booleans as flags: 0 and no are off, anything else on', () => {
-    const flags = (value: string) => parseNscaConfig(`aggregate_writes=${value}\nappend_to_file=${value}\ndebug=${value}\nstrict_mode_spoofing=${value}`).config;
-    for (const off of ['0', 'no', 'NO', ' 0 ']) expect(flags(off)).toMatchObject({ aggregate_writes: false, append_to_file: false, debug: false, strict_mode_spoofing: false });
-    for (const on of ['1', 'yes', '2']) expect(flags(on)).toMatchObject({ aggregate_writes: true, append_to_file: true, debug: true, strict_mode_spoofing: true });
+  it('reads flags through atoi as nsca does: a positive number is on, anything else (yes, true) off', () => {
+    const flags = (value: string) =>
+      parseNscaConfig(`aggregate_writes=${value}\nappend_to_file=${value}\ndebug=${value}\nstrict_mode_spoofing=${value}\nstrict_fields=${value}`).config;
+    for (const off of ['0', 'no', 'NO', ' 0 ', 'yes', 'true', 'on', '-1', 'x1']) {
+      expect(flags(off), off).toMatchObject({ aggregate_writes: false, append_to_file: false, debug: false, strict_mode_spoofing: false, strict_fields: false });
+    }
+    for (const on of ['1', '2', ' 1', '+3', '1yes']) {
+      expect(flags(on), on).toMatchObject({ aggregate_writes: true, append_to_file: true, debug: true, strict_mode_spoofing: true, strict_fields: true });
+    }
   });
 
-  it('skips comments and blank lines, and counts lines for messages', () => {
-    const { config, errors, warnings } = parseNscaConfig('# a comment\n\n   \n#server_port=1\nserver_port=2000\r\n# password=x\n', 'c.cfg');
+  it('finds keys by substring where nsca does (my_password is the password), by whole name elsewhere', () => {
+    const { config, errors } = parseNscaConfig('my_password=pw\nthe_command_file=/tmp/c\nno_append_to_file=1\ndebug_level=1');
+    expect(errors).toEqual([]);
+    expect(config).toMatchObject({ password: 'pw', command_file: '/tmp/c', append_to_file: true, debug: true });
+    expect(parseNscaConfig('my_server_port=1\n server_port=5667').errors).toEqual(["nsca.cfg line 1: unknown option 'my_server_port'", "nsca.cfg line 2: unknown option ' server_port'"]);
+  });
+
+  it('skips comments and empty lines, and counts lines for messages; a line of blanks is an error, as in nsca', () => {
+    expect(parseNscaConfig('server_port=1\n   \n', 'b.cfg').errors).toEqual(["b.cfg line 2: no value for ''"]);
+    const { config, errors, warnings } = parseNscaConfig('# a comment\n\n#server_port=1\nserver_port=2000\r\n# password=x\n', 'c.cfg');
     expect(errors).toEqual([]);
     expect(warnings).toEqual([]);
     expect(config.server_port).toBe(2000);
@@ -115,18 +132,16 @@ describe('parseNscaConfig (nsca.cfg)', () => {
     expect(parseNscaConfig('server_port=0')).toMatchObject({ errors: [], config: { server_port: 0 } });
   });
 
-  it('warns about unknown keys and goes on (nsca refuses to start)', () => {
-    const { config, errors, warnings } = parseNscaConfig('server_port=1234\nfoo=bar\nserver_prot=1\n', 'n.cfg');
-    expect(errors).toEqual([]);
-    expect(config.server_port).toBe(1234);
-    expect(warnings).toEqual(["n.cfg line 2: unknown option 'foo'; ignored", "n.cfg line 3: unknown option 'server_prot'; ignored"]);
+  it('refuses unknown keys, as nsca refuses to start', () => {
+    const { errors, warnings } = parseNscaConfig('server_port=1234\nfoo=bar\nserver_prot=1\n', 'n.cfg');
+    expect(warnings).toEqual([]);
+    expect(errors).toEqual(["n.cfg line 2: unknown option 'foo'", "n.cfg line 3: unknown option 'server_prot'"]);
   });
 
-  it('clamps max_packet_age to 900 s with a warning (nsca refuses above 900), and 0 disables it', () => {
+  it('refuses max_packet_age above 900 s, as nsca does, and 0 disables it', () => {
     const high = parseNscaConfig('max_packet_age=901', 'a.cfg');
-    expect(high.errors).toEqual([]);
-    expect(high.config.max_packet_age).toBe(900);
-    expect(high.warnings).toEqual(['a.cfg line 1: max_packet_age 901 is above 900; using 900']);
+    expect(high.errors).toEqual(['a.cfg line 1: max_packet_age 901 is above 900 seconds, which nsca refuses']);
+    expect(high.warnings).toEqual([]);
     expect(parseNscaConfig('max_packet_age=900')).toMatchObject({ warnings: [], config: { max_packet_age: 900 } });
     expect(parseNscaConfig('max_packet_age=0')).toMatchObject({ warnings: [], config: { max_packet_age: 0 } });
   });

@@ -314,6 +314,6 @@ describe('poets-nscad (Nscad)', () => {
     await until(() => lines(cmd).length === 1 && logs.length === 2);
     await daemon.stop();
     expect(lines(cmd).map(noTime)).toEqual(['PROCESS_HOST_CHECK_RESULT;ok;0;fine']);
-    expect(logs[1]).toMatch(/refused a packet from 127\.0\.0\.1:\d+: CRC-32 mismatch/);
+    expect(logs[1]).toMatch(/^nsca: 127\.0\.0\.1:\d+ refused a packet: CRC-32 mismatch/);
   });
 });

@@ -1,7 +1,7 @@
 import { Resolver } from 'node:dns';
-import { isIP, isIPv4 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Netmask } from 'netmask';
+import { AddressMatcher } from './address-matcher.js';
 
 /** What the Net::Server-style hooks learn of a connection (Net::Server's peeraddr, peerhost, peerport, sockaddr, sockport). */
 export interface ConnectionInfo {
@@ -42,12 +42,6 @@ export interface Verdict {
   reason: string;
 }
 
-interface Block {
-  family: 4 | 6;
-  mask: Netmask;
-  text: string;
-}
-
 /**
  * Net::Server's allow_deny: with no rule every client is allowed; otherwise a client matching a
  * `deny` pattern or a `cidrDeny` block is refused, then one matching an `allow` pattern or a
@@ -59,14 +53,14 @@ export class AccessControl {
   readonly lookup: ReverseLookup;
   private readonly allow: RegExp[];
   private readonly deny: RegExp[];
-  private readonly cidrAllow: Block[];
-  private readonly cidrDeny: Block[];
+  private readonly cidrAllow: AddressMatcher;
+  private readonly cidrDeny: AddressMatcher;
 
   private constructor(options: AccessOptions) {
     this.allow = patterns(options.allow, 'allow');
     this.deny = patterns(options.deny, 'deny');
-    this.cidrAllow = blocks(options.cidrAllow, 'cidrAllow');
-    this.cidrDeny = blocks(options.cidrDeny, 'cidrDeny');
+    this.cidrAllow = new AddressMatcher(options.cidrAllow ?? [], 'cidrAllow');
+    this.cidrDeny = new AddressMatcher(options.cidrDeny ?? [], 'cidrDeny');
     this.reverseLookups = options.reverseLookups === true;
     this.lookup = options.reverseLookup ?? dnsReverse;
   }
@@ -78,7 +72,7 @@ export class AccessControl {
   }
 
   get hasRules(): boolean {
-    return this.allow.length + this.deny.length + this.cidrAllow.length + this.cidrDeny.length > 0;
+    return this.allow.length + this.deny.length + this.cidrAllow.size + this.cidrDeny.size > 0;
   }
 
   /** Net::Server's allow_deny for one peer. `address` undefined is a Unix-domain peer. */
@@ -91,14 +85,14 @@ export class AccessControl {
       const hit = names.find((name) => pattern.test(name));
       if (hit !== undefined) return { allowed: false, reason: `'${hit}' matches deny ${pattern.source}` };
     }
-    const denied = within(ip, this.cidrDeny);
-    if (denied !== undefined) return { allowed: false, reason: `${ip} is in cidrDeny ${denied.text}` };
+    const denied = this.cidrDeny.find(ip);
+    if (denied !== undefined) return { allowed: false, reason: `${ip} is in cidrDeny ${denied}` };
     for (const pattern of this.allow) {
       const hit = names.find((name) => pattern.test(name));
       if (hit !== undefined) return { allowed: true, reason: `'${hit}' matches allow ${pattern.source}` };
     }
-    const allowed = within(ip, this.cidrAllow);
-    if (allowed !== undefined) return { allowed: true, reason: `${ip} is in cidrAllow ${allowed.text}` };
+    const allowed = this.cidrAllow.find(ip);
+    if (allowed !== undefined) return { allowed: true, reason: `${ip} is in cidrAllow ${allowed}` };
     return { allowed: false, reason: `${host !== undefined && this.reverseLookups ? `${host} (${ip})` : ip} matches no allow or cidrAllow rule` };
   }
 }
@@ -118,29 +112,6 @@ function patterns(list: readonly (RegExp | string)[] | undefined, what: string):
     if (pattern instanceof RegExp) return new RegExp(`^(?:${pattern.source})$`, pattern.flags.replace(/[gy]/g, ''));
     throw new TypeError(`${what}: ${String(pattern)} is neither a RegExp nor a string`);
   });
-}
-
-function blocks(list: readonly string[] | undefined, what: string): Block[] {
-  if (list === undefined) return [];
-  if (!Array.isArray(list)) throw new TypeError(`${what} must be a list of CIDR blocks`);
-  return list.map((text) => {
-    if (typeof text !== 'string') throw new TypeError(`${what}: ${String(text)} is not a CIDR block`);
-    let mask: Netmask;
-    try {
-      mask = new Netmask(text.trim());
-    } catch (error) {
-      throw new TypeError(`${what}: '${text}' is not a CIDR block (${error instanceof Error ? error.message : String(error)})`);
-    }
-    const family = isIP(mask.base);
-    return { family: family === 6 ? 6 : 4, mask, text };
-  });
-}
-
-function within(ip: string, list: readonly Block[]): Block | undefined {
-  const family = isIP(ip);
-  if (family === 0) return undefined;
-  for (const block of list) if (block.family === family && block.mask.contains(ip)) return block;
-  return undefined;
 }
 
 let resolver: Resolver | undefined;

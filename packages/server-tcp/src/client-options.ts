@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { EventArgs, Handler, Kernel, ReadWrite, SocketDomainName, SocketFactory, StateBindings } from '@poets/kernel';
+import type { EventArgs, Handler, Kernel, Logger, ReadWrite, SocketDomainName, SocketFactory, StateBindings } from '@poets/kernel';
 import type { FilterSpec } from './filters.js';
 import type { ComponentLog } from './log.js';
 import type { ClientInputArgs, ErrorArgs, SessionParams, SessionType, WheelIdArgs } from './server-options.js';
@@ -72,7 +72,9 @@ export interface TCPClientOptions<In = string, Out = string> {
 
   // ---- New to the port ----------------------------------------------------------------------
 
-  /** Where log lines go. Default: the kernel's warn (standard error). */
+  /** Where log lines go (the Logger contract, the component named `Client::TCP`). Default: the kernel's logger. */
+  logger?: Logger;
+  /** Older form of `logger`: a function taking each line and its level. */
   log?: ComponentLog;
   /** The kernel to run in. Default: the kernel dispatching the current event, else poe_kernel. */
   kernel?: Kernel;

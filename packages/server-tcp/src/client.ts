@@ -70,6 +70,7 @@ const KNOWN = new Set([
   'ObjectStates',
   'PackageStates',
   'log',
+  'logger',
   'kernel',
 ]);
 
@@ -155,7 +156,7 @@ export class TCPClient<In = string, Out = string> {
         const heap = _[HEAP] as Heap;
         const kernel = _[KERNEL] as Kernel;
         this.kernelRef = kernel;
-        log = logTo(o.log, kernel);
+        log = logTo(o.log, o.logger, kernel, 'Client::TCP');
         for (const warning of warnings) log(warning, 'warning');
         heap.shutdown_on_error = true;
         heap.connected = false;

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { ARG0, ARG1, ARG2, HEAP, KERNEL, ReadWrite, SESSION, type DieInfo, type Kernel, type ReadWriteOptions, type Session } from '@poets/kernel';
 import type { Subject } from 'rxjs';
 import { packAddress } from './endpoints.js';
-import { messageOf, type ComponentLog } from './log.js';
+import { messageOf, type ComponentLog, type LogPeer } from './log.js';
 import type { Callback } from './params.js';
 import type { ConnectionConfig } from './server-config.js';
 import type { ClientHeap } from './server-options.js';
@@ -42,6 +42,15 @@ type Heap = ClientHeap<unknown, unknown>;
 /** When each connection last sent a complete record (performance.now() ms), for idleTimeout. */
 const lastInput = new WeakMap<object, number>();
 
+/** The connections whose input is paused by backPressure (until their output drains). */
+const pausedByOutput = new WeakSet<object>();
+
+/** The peer as a log line's context names it (none for a unix-domain client). */
+function logPeer(heap: Heap): LogPeer | undefined {
+  if (heap.remote_ip === 'LOCAL' || heap.remote_ip === undefined || heap.remote_ip === '') return undefined;
+  return heap.remote_port === undefined ? { address: heap.remote_ip } : { address: heap.remote_ip, port: heap.remote_port };
+}
+
 /** The peer as log lines name it. */
 export function peerText(heap: Heap): string {
   if (heap.remote_ip === 'LOCAL') return 'a unix-domain client';
@@ -55,6 +64,7 @@ export function peerText(heap: Heap): string {
  */
 export function connectionStates(config: ConnectionConfig, server: ServerRuntime): Record<string, Callback> {
   const idle = config.idleTimeout;
+  const backPressure = config.backPressure;
 
   const readWriteOptions = (handle: Duplex): ReadWriteOptions<unknown, unknown> => ({
     Handle: handle,
@@ -104,6 +114,7 @@ export function connectionStates(config: ConnectionConfig, server: ServerRuntime
     server.log(
       `${process.pid}: Client session ${(_[SESSION] as Session).ID()} (${peerText(_[HEAP] as Heap)}) got ${operation} error ${errno} (${message.trim() || 'no error'})`,
       'warning',
+      logPeer(_[HEAP] as Heap),
     );
   };
 
@@ -153,6 +164,12 @@ export function connectionStates(config: ConnectionConfig, server: ServerRuntime
       if (heap.shutdown) return undefined;
       if (idle !== undefined) lastInput.set(heap, performance.now());
       config.input(_);
+      const wheel = heap.client;
+      if (backPressure !== undefined && wheel !== undefined && !pausedByOutput.has(heap) && wheel.get_driver_out_octets() > backPressure) {
+        // the client is not reading what it is sent: read no more from it until it has
+        pausedByOutput.add(heap);
+        wheel.pause_input();
+      }
       if (server.inputs.observed) server.inputs.next({ input: _[ARG0], remote_ip: heap.remote_ip, remote_port: heap.remote_port, session: _[SESSION] as Session });
       return undefined;
     },
@@ -169,6 +186,8 @@ export function connectionStates(config: ConnectionConfig, server: ServerRuntime
     },
 
     tcp_server_got_flush: (_) => {
+      const heap = _[HEAP] as Heap;
+      if (pausedByOutput.delete(heap)) heap.client?.resume_input();
       config.flushed?.(_);
       if ((_[HEAP] as Heap).shutdown) disconnect(_, false);
       return undefined;
@@ -197,6 +216,7 @@ export function connectionStates(config: ConnectionConfig, server: ServerRuntime
       server.log(
         `${process.pid}: Client session ${session.ID()} (${peerText(heap)}) died in event '${info.event}': ${messageOf(info.error)}; closing the connection`,
         'error',
+        logPeer(heap),
       );
       heap.got_an_error = true;
       heap.shutdown = true;
@@ -217,6 +237,7 @@ export function connectionStates(config: ConnectionConfig, server: ServerRuntime
       server.log(
         `${process.pid}: Client session ${(_[SESSION] as Session).ID()} (${peerText(heap)}) sent no complete input for ${idle} s; closing the connection`,
         'notice',
+        logPeer(heap),
       );
       heap.got_an_error = true;
       heap.shutdown = true;

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   ARG0,
@@ -17,7 +17,8 @@ import {
 import type { ConnectionInfo, Verdict } from './access.js';
 import { connectionStates, type Peer, type ServerRuntime } from './connection.js';
 import { listenOptions, type Endpoint } from './endpoints.js';
-import { logTo, messageOf } from './log.js';
+import { logTo, loggerOf, messageOf } from './log.js';
+import { RefusalLog } from './refusal-log.js';
 import type { Callback } from './params.js';
 import type { ServerConfig } from './server-config.js';
 import type { ListenerHeap } from './server-options.js';
@@ -39,6 +40,8 @@ export function createListener(config: ServerConfig, runtime: ListenerRuntime): 
 
   const heapOf = (_: unknown[]) => _[HEAP] as ListenerHeap;
   const serverId = (_: unknown[]) => (_[SESSION] as Session).ID();
+  // a flood of refused clients is one line per peer and reason, then a summary per period
+  const refusals = new RefusalLog({ logger: loggerOf(() => runtime.log), level: 'notice' });
 
   /** A user hook's throw is logged, never fatal to the server. */
   const guarded = (name: string, run: () => void): void => {
@@ -107,7 +110,9 @@ export function createListener(config: ServerConfig, runtime: ListenerRuntime): 
     const hook = hooks.requestDeniedHook;
     if (hook !== undefined) guarded('requestDeniedHook', () => hook(info, reason));
     const who = info.remoteAddress === undefined ? 'a unix-domain client' : `${info.remoteAddress} port ${info.remotePort}`;
-    runtime.log(`${process.pid}: Server ${serverId(_)} refused ${who}${info.remoteHost !== undefined ? ` (${info.remoteHost})` : ''}: ${reason}`, 'notice');
+    const line = `${process.pid}: Server ${serverId(_)} refused ${who}${info.remoteHost !== undefined ? ` (${info.remoteHost})` : ''}: ${reason}`;
+    if (info.remoteAddress === undefined) runtime.log(line, 'notice');
+    else refusals.refuse({ address: info.remoteAddress, ...(info.remotePort === undefined ? {} : { port: info.remotePort }) }, reason, 'connection', line);
     info.socket.destroy();
     connectionGone(_);
   };
@@ -151,7 +156,7 @@ export function createListener(config: ServerConfig, runtime: ListenerRuntime): 
       const heap = heapOf(_);
       const kernel = _[KERNEL] as Kernel;
       runtime.kernel = kernel;
-      runtime.log = logTo(config.log, kernel);
+      runtime.log = logTo(config.log, config.logger, kernel, 'Server::TCP');
       runtime.listenerId = serverId(_);
       for (const warning of config.warnings) runtime.log(warning, 'warning');
       if (config.alias !== undefined) {
@@ -168,7 +173,10 @@ export function createListener(config: ServerConfig, runtime: ListenerRuntime): 
       heap.listener = heap.listeners[0];
       // As documented: a Concurrency of 0 accepts nothing until set_concurrency.
       if (heap.concurrency === 0) pauseAll(heap);
-      config.started?.(_);
+      // An IP address is bound at once: when that failed, the Error callback reports it, and
+      // Started (which would find no socket) is not run.
+      const failed = config.endpoints.some((endpoint, i) => !endpoint.unix && (endpoint.address === undefined || isIP(endpoint.address) !== 0) && heap.listeners[i]!.getsockname() === undefined);
+      if (!failed) config.started?.(_);
       return undefined;
     },
 
@@ -227,6 +235,7 @@ export function createListener(config: ServerConfig, runtime: ListenerRuntime): 
     shutdown: (_) => {
       const heap = heapOf(_);
       closeListeners(heap);
+      refusals.flush();
       if (heap.alias !== undefined) (_[KERNEL] as Kernel).alias_remove(heap.alias);
       return undefined;
     },

@@ -1,4 +1,4 @@
-import { Session, type EventMap, type Kernel, type SessionOptions } from '@poets/kernel';
+import { Session, type EventMap, type Kernel, type Logger, type SessionOptions } from '@poets/kernel';
 import { AccessControl } from './access.js';
 import { endpointsOf, type Endpoint } from './endpoints.js';
 import { filterFactory, type FilterFactory } from './filters.js';
@@ -54,7 +54,7 @@ const CALLBACKS = [
 ];
 
 /** The parameters that belong to connection sessions: POE refuses them beside an Acceptor. */
-const CLIENT_ONLY = ['idleTimeout', 'maxLineLength', 'HighMark', 'LowMark', 'InlineStates', 'ObjectStates', 'PackageStates'];
+const CLIENT_ONLY = ['idleTimeout', 'maxLineLength', 'backPressure', 'HighMark', 'LowMark', 'InlineStates', 'ObjectStates', 'PackageStates'];
 
 const KNOWN = new Set([
   'Port',
@@ -93,8 +93,10 @@ const KNOWN = new Set([
   'listenQueue',
   'idleTimeout',
   'maxLineLength',
+  'backPressure',
   'tls',
   'log',
+  'logger',
   'kernel',
   'cidrAllow',
   'cidrDeny',
@@ -128,7 +130,12 @@ export interface ConnectionConfig {
   outputFilter: FilterFactory | undefined;
   states: UserStates;
   idleTimeout: number | undefined;
+  /** Bytes of unsent output above which a connection's input is paused until its output has drained (undefined: never). */
+  backPressure: number | undefined;
 }
+
+/** The default `backPressure`: 1 MiB of output a client has not read pauses its input. */
+export const DEFAULT_BACK_PRESSURE = 1024 * 1024;
 
 /** Everything the component needs, checked once at construction. */
 export interface ServerConfig {
@@ -146,6 +153,7 @@ export interface ServerConfig {
   access: AccessControl | undefined;
   hooks: ServerHooks;
   log: ComponentLog | undefined;
+  logger: Logger | undefined;
   sessionType: SessionType;
   sessionParams: Partial<SessionOptions<unknown, EventMap>>;
   kernel: Kernel | undefined;
@@ -194,6 +202,10 @@ export function serverConfig(options: TCPServerOptions<unknown, unknown>): Serve
   if (o.listenQueue !== undefined && (!Number.isInteger(o.listenQueue) || o.listenQueue < 0)) {
     throw new TypeError(`${who}: listenQueue must be a positive integer`);
   }
+  const backPressure = o.backPressure ?? DEFAULT_BACK_PRESSURE;
+  if (backPressure !== false && (!Number.isSafeInteger(backPressure) || backPressure <= 0)) {
+    throw new TypeError(`${who}: backPressure must be a positive number of bytes, or false`);
+  }
   const maxLineLength = o.maxLineLength;
   if (maxLineLength !== undefined && (!Number.isSafeInteger(maxLineLength) || maxLineLength <= 0)) {
     throw new TypeError(`${who}: maxLineLength must be a positive integer (bytes)`);
@@ -219,6 +231,7 @@ export function serverConfig(options: TCPServerOptions<unknown, unknown>): Serve
       outputFilter: split ? filterFactory(o.ClientOutputFilter, undefined, 'ClientOutputFilter') : undefined,
       states: userStates(o.InlineStates, o.ObjectStates, o.PackageStates, RESERVED_CLIENT_STATES, who),
       idleTimeout: seconds(o.idleTimeout, 'idleTimeout', who),
+      backPressure: backPressure === false ? undefined : backPressure,
     };
   }
 
@@ -244,6 +257,7 @@ export function serverConfig(options: TCPServerOptions<unknown, unknown>): Serve
       preServerCloseHook: o.preServerCloseHook,
     },
     log: o.log,
+    logger: o.logger,
     sessionType: sessionType(o.SessionType, who) ?? (Session as SessionType),
     sessionParams: sessionParams(o.SessionParams, who),
     kernel: o.kernel,

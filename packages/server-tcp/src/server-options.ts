@@ -1,7 +1,7 @@
 import type { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { EventArgs, EventMap, Handler, Kernel, ReadWrite, Session, SessionOptions, SocketDomainName, SocketFactory, StateBindings } from '@poets/kernel';
+import type { EventArgs, EventMap, Handler, Kernel, Logger, ReadWrite, Session, SessionOptions, SocketDomainName, SocketFactory, StateBindings } from '@poets/kernel';
 import type { AccessOptions, ConnectionInfo } from './access.js';
 import type { FilterSpec } from './filters.js';
 import type { ComponentLog } from './log.js';
@@ -164,9 +164,18 @@ export interface TCPServerOptions<In = string, Out = string> extends AccessOptio
   idleTimeout?: number;
   /** The longest input line, in bytes, for the Line filter the component makes (or a Line class given as ClientFilter). */
   maxLineLength?: number;
+  /**
+   * Bytes of output a client has not read yet above which its input is paused (no ClientInput)
+   * until that output has been written; default 1 MiB (`DEFAULT_BACK_PRESSURE`), `false` never
+   * pauses. Keeps a server written the obvious way (put what you read) bounded against a client
+   * that sends and never reads.
+   */
+  backPressure?: number | false;
   /** TLS on every endpoint (node:tls server options: key, cert, ca, requestCert...). */
   tls?: ServerTlsOptions;
-  /** Where log lines go. Default: the kernel's warn (standard error). */
+  /** Where log lines go (the Logger contract: the component is named `Server::TCP`, the peer is in each connection's line). Default: the kernel's logger. */
+  logger?: Logger;
+  /** Older form of `logger`: a function taking each line and its level (and the peer, when there is one). */
   log?: ComponentLog;
   /** The kernel to run in. Default: the kernel dispatching the current event, else poe_kernel. */
   kernel?: Kernel;

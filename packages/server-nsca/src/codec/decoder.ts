@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { CryptStream } from '../ciphers/crypt-stream.js';
-import { createCryptStream } from '../ciphers/methods.js';
-import { LEGACY_PACKET_SIZE, OFFSET, PACKET_SIZE, PACKET_VERSION } from './constants.js';
+import { UnsupportedMethodError, createCryptStream, isSupportedMethod } from '../ciphers/methods.js';
+import { IV_SIZE, LEGACY_PACKET_SIZE, OFFSET, PACKET_SIZE, PACKET_VERSION } from './constants.js';
 import { packetCrc32 } from './crc32.js';
 import { decodePacket, type NscaPacket, type PacketResult, type RefusalReason } from './packet.js';
 
@@ -80,13 +80,15 @@ const defaultNow = (): number => Date.now() / 1000;
 
 /** One connection's streaming decoder. Feed `push()` the client's bytes, then call `end()`. */
 export class NscaDecoder {
-  private readonly crypt: CryptStream;
+  /** Made at the first byte: an idle connection holds no keystream or cipher state. */
+  private crypt: CryptStream | undefined = undefined;
+  private readonly makeCrypt: () => CryptStream;
   private readonly acceptLegacy: boolean;
   private readonly deliverBadCrc: boolean;
   private readonly maxPacketAge: number;
   private readonly now: () => number;
-  /** The packet being assembled, decrypted as it arrives (from a small pool: see `dispose()`). */
-  private frame: Buffer = takeFrame();
+  /** The packet being assembled, decrypted as it arrives (from a small pool: see `dispose()`); taken at the first byte. */
+  private frame: Buffer = EMPTY;
   private have = 0;
   /** The 720-byte legacy check of the current packet has been made and failed. */
   private notLegacy = false;
@@ -104,7 +106,11 @@ export class NscaDecoder {
   constructor(method: number, password: string | Uint8Array, iv: Uint8Array, options: DecoderOptions = {}) {
     const maxAge = options.maxPacketAge ?? 0;
     if (!Number.isFinite(maxAge) || maxAge < 0) throw new RangeError(`maxPacketAge must be ≥ 0 seconds, not ${maxAge}`);
-    this.crypt = createCryptStream(method, password, iv, options.native === undefined ? {} : { native: options.native });
+    // what createCryptStream would refuse is refused now, before any byte is read
+    if (!isSupportedMethod(method)) throw new UnsupportedMethodError(method);
+    if (iv.length !== IV_SIZE) throw new RangeError(`the NSCA IV is ${IV_SIZE} bytes, got ${iv.length}`);
+    const native = options.native === undefined ? {} : { native: options.native };
+    this.makeCrypt = () => createCryptStream(method, password, iv, native);
     this.acceptLegacy = options.acceptLegacy ?? true;
     this.deliverBadCrc = options.deliverBadCrc ?? false;
     this.maxPacketAge = maxAge;
@@ -126,13 +132,18 @@ export class NscaDecoder {
     if (this.ended) throw new Error('NscaDecoder: push() after end() or dispose()');
     const results: DecodeResult[] = [];
     const n = chunk.length;
+    if (this.crypt === undefined && n > 0) {
+      this.crypt = this.makeCrypt();
+      this.frame = takeFrame();
+    }
+    const crypt = this.crypt!;
     let pos = 0;
     while (pos < n) {
       const target = this.notLegacy ? PACKET_SIZE : LEGACY_PACKET_SIZE;
       const take = Math.min(target - this.have, n - pos);
       const dst = this.frame.subarray(this.have, this.have + take);
       dst.set(chunk.subarray(pos, pos + take));
-      this.crypt.decrypt(dst, this.have);
+      crypt.decrypt(dst, this.have);
       this.have += take;
       pos += take;
       if (this.have < target) break;
@@ -190,7 +201,7 @@ export class NscaDecoder {
   dispose(): void {
     this.ended = true;
     if (this.frame.length === 0) return;
-    this.crypt.dispose?.();
+    this.crypt?.dispose?.();
     giveFrame(this.frame);
     this.frame = EMPTY;
     this.have = 0;

@@ -32,11 +32,19 @@ export interface NscadConfig {
   queue_max_bytes: number;
   /** Seconds a line may wait (by its [time]) before it is dropped rather than written late; 0: no limit. */
   queue_max_age: number;
+  /**
+   * New to the port: refuse a check whose host or service holds `;` or a control character, or
+   * whose command line is longer than `max_line_length` (see docs/nscad.md). Undefined when the
+   * file does not set it: nscad then applies its default (on for the built-in config only).
+   */
+  strict_fields: boolean | undefined;
+  /** New to the port: the longest command line written under strict_fields, in bytes without the line feed (Nagios reads 8,190 bytes as one command). */
+  max_line_length: number;
 }
 
 export interface ParsedConfig {
   config: NscadConfig;
-  /** Lines worth a warning (unknown keys, keys the port does not act on). */
+  /** Lines worth a warning (keys the port does not act on). */
   warnings: string[];
   /** Lines that make the file unusable, as nsca refuses to start on them. */
   errors: string[];
@@ -63,12 +71,22 @@ export function defaultConfig(): NscadConfig {
     log_facility: undefined,
     check_result_path: undefined,
     ...spoolDefaults(),
+    strict_fields: undefined,
+    max_line_length: MAX_LINE_LENGTH,
   };
 }
 
 const MAX_PACKET_AGE = 900;
+/** Nagios reads its command pipe 8,192 bytes at a time with fgets: a longer line becomes two commands. */
+const MAX_LINE_LENGTH = 8190;
 
-/** Parses nsca.cfg text: `key=value` lines, `#` comments; a key without a value is an error, as in nsca. */
+/**
+ * Parses nsca.cfg text as nsca 2.10's read_config_file does: `key=value` lines, `#` comments in the
+ * first column, empty lines skipped; a line without a value (a line of blanks too) and an unknown
+ * key are errors; several keys are found by substring (see `keyOf`); flags are on when their
+ * value reads as a positive number through C's atoi (so `yes` is off); max_packet_age above 900
+ * is an error.
+ */
 export function parseNscaConfig(text: string, source = 'nsca.cfg'): ParsedConfig {
   const config = defaultConfig();
   const warnings: string[] = [];
@@ -76,12 +94,15 @@ export function parseNscaConfig(text: string, source = 'nsca.cfg'): ParsedConfig
   const lines = text.split('\n');
   lines.forEach((raw, index) => {
     const line = raw.replace(/\r$/, '');
-    if (line.trim() === '' || line.startsWith('#')) return;
+    if (line === '' || line.startsWith('#')) return;
     const where = `${source} line ${index + 1}`;
-    const eq = line.indexOf('=');
-    const key = (eq < 0 ? line : line.slice(0, eq)).trim();
+    // strtok(line, "=") then strtok(NULL, "\n"): leading '='s are skipped, the value runs to the line end
+    const start = line.search(/[^=]/);
+    const eq = start < 0 ? -1 : line.indexOf('=', start);
+    const name = start < 0 ? '' : eq < 0 ? line.slice(start) : line.slice(start, eq);
     const value = eq < 0 ? '' : line.slice(eq + 1);
-    if (value === '') return void errors.push(`${where}: no value for '${key}'`);
+    if (value === '') return void errors.push(`${where}: no value for '${name.trim()}'`);
+    const key = keyOf(name);
     const int = (min: number, max: number): number | undefined => {
       const n = Number.parseInt(value, 10);
       if (!Number.isInteger(n) || n < min || n > max) {
@@ -90,7 +111,7 @@ export function parseNscaConfig(text: string, source = 'nsca.cfg'): ParsedConfig
       }
       return n;
     };
-    const flag = (): boolean => value.trim() !== '0' && value.trim().toLowerCase() !== 'no' && value.trim() !== '';
+    const flag = (): boolean => atoi(value) > 0;
     switch (key) {
       case 'server_address':
         config.server_address = value.trim();
@@ -123,8 +144,8 @@ export function parseNscaConfig(text: string, source = 'nsca.cfg'): ParsedConfig
       case 'max_packet_age': {
         const age = int(0, Number.MAX_SAFE_INTEGER);
         if (age !== undefined) {
-          if (age > MAX_PACKET_AGE) warnings.push(`${where}: max_packet_age ${age} is above ${MAX_PACKET_AGE}; using ${MAX_PACKET_AGE}`);
-          config.max_packet_age = Math.min(age, MAX_PACKET_AGE);
+          if (age > MAX_PACKET_AGE) errors.push(`${where}: max_packet_age ${age} is above ${MAX_PACKET_AGE} seconds, which nsca refuses`);
+          else config.max_packet_age = age;
         }
         break;
       }
@@ -154,9 +175,15 @@ export function parseNscaConfig(text: string, source = 'nsca.cfg'): ParsedConfig
         config.check_result_path = value.trim();
         warnings.push(`${where}: check_result_path is not supported by poets-nscad; results go to command_file`);
         break;
+      case 'strict_fields':
+        config.strict_fields = flag();
+        break;
+      case 'max_line_length':
+        config.max_line_length = int(64, 1 << 30) ?? config.max_line_length;
+        break;
       default:
         if (spoolKey(key, value, config, int)) break;
-        warnings.push(`${where}: unknown option '${key}'; ignored`);
+        errors.push(`${where}: unknown option '${name}'`);
     }
   });
   return { config, warnings, errors };
@@ -186,4 +213,20 @@ function spoolKey(key: string, value: string, config: NscadConfig, int: (min: nu
     default:
       return false;
   }
+}
+
+/** Keys nsca finds anywhere in the name (strstr), in the order it tries them: `my_password` is the password. */
+const SUBSTRING_KEYS = ['command_file', 'alternate_dump_file', 'password', 'decryption_method', 'debug', 'strict_mode_spoofing', 'aggregate_writes', 'check_result_path', 'append_to_file'];
+
+/** The key a name stands for in read_config_file's chain of strcmp and strstr (the name itself when none matches; the rest are compared whole). */
+function keyOf(name: string): string {
+  // nsca tries server_port and server_address first, then the substring keys, then the other exact ones
+  if (name === 'server_port' || name === 'server_address') return name;
+  return SUBSTRING_KEYS.find((key) => name.includes(key)) ?? name;
+}
+
+/** C's atoi: leading blanks, a sign, digits; anything else ends the number (none: 0). */
+function atoi(text: string): number {
+  const match = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(text);
+  return match === null ? 0 : Number.parseInt(match[1]!, 10);
 }

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { ARG0, HEAP, KERNEL, Kernel, SESSION, Session, type EventArgs } from '@poets/kernel';
+import { ARG0, HEAP, KERNEL, Kernel, SESSION, Session, formatPeer, type EventArgs, type Logger } from '@poets/kernel';
 import { isSupportedMethod, UnsupportedMethodError } from '../ciphers/methods.js';
 import { AccessList } from '../server/access.js';
 import { ServerNSCA } from '../server/server-nsca.js';
@@ -10,6 +10,7 @@ import { BoundedOutput } from './bounded-output.js';
 import { CommandFile } from './command-file.js';
 import { commandLine } from './command-line.js';
 import { parseNscaConfig, type NscadConfig } from './config.js';
+import { strictFieldsRefusal } from './strict-fields.js';
 
 /** The config `poets-nscad` runs with when given none (what `npm start` runs). */
 export const DEFAULT_CONFIG = `# poets-nscad's built-in configuration
@@ -18,6 +19,7 @@ server_port=5667
 decryption_method=1
 password=poets
 max_packet_age=30
+strict_fields=1
 `;
 
 export interface NscadOptions {
@@ -31,6 +33,8 @@ export interface NscadOptions {
   stdout?: Writable;
   /** Default: standard error. */
   log?: (line: string) => void;
+  /** Where the server's lines go, naming the component and the peer (default: lines through `log`). */
+  logger?: Logger;
   /** Default: a new kernel. */
   kernel?: Kernel;
   /** Seconds a client has to complete each packet (default 60). */
@@ -126,11 +130,13 @@ export class Nscad {
         kernel,
         address,
         port: c.server_port,
-        log,
+        ...(options.logger !== undefined ? { logger: options.logger } : { log }),
         ...serverOptions(c),
         // nsca exits when it cannot bind; so does nscad (`done` rejects), rather than idle on.
         onListenError: (_operation, _errno, message) => {
-          this.failure ??= new ListenError(`cannot listen on ${address}:${c.server_port}: ${message}`);
+          // the address and port tried last (a HUP may have moved them)
+          const tried = formatPeer({ address: heap.config.server_address ?? '0.0.0.0', port: heap.config.server_port });
+          this.failure ??= new ListenError(`cannot listen on ${tried}: ${message}`);
           kernel.post(this.session, 'shutdown');
         },
         // a client's connection is closed once its checks are written or spooled (not merely queued)
@@ -149,15 +155,22 @@ export class Nscad {
     };
     const listening = (heap: Heap) => {
       const where = heap.server?.getsockname();
-      const at = where?.port === undefined ? `${heap.config.server_address ?? '0.0.0.0'}:${heap.config.server_port}` : `${where.address}:${where.port}`;
+      const at = formatPeer(where?.port === undefined ? { address: heap.config.server_address ?? '0.0.0.0', port: heap.config.server_port } : { address: where.address, port: where.port });
       const method = heap.config.decryption_method;
       log(`nscad: listening on ${at} (method ${method}${json ? ', JSON results on stdout' : `, commands to ${heap.config.command_file}`})`);
     };
+    const strictFields = (c: NscadConfig) => c.strict_fields ?? false;
     const record = (heap: Heap, result: NSCAResult) => {
       const now = Math.floor(Date.now() / 1000);
+      let line: Buffer | undefined;
+      if (strictFields(heap.config)) {
+        line = commandLine(result, now);
+        const refusal = strictFieldsRefusal(result, line, heap.config.max_line_length);
+        if (refusal !== undefined) return void log(`nscad: ${formatPeer({ address: result.peeraddr, port: result.peerport })} refused a check (strict_fields): ${refusal}`);
+      }
       if (json) return output!.write(`${JSON.stringify(jsonOf(result, now))}\n`);
       try {
-        heap.writer!.write(commandLine(result, now));
+        heap.writer!.write(line ?? commandLine(result, now));
       } catch (error) {
         log(`nscad: dropped check for host '${result.host_name}' from ${result.peeraddr}: ${(error as Error).message}`); // a late strict_mode_spoofing lookup at shutdown
       }
@@ -219,15 +232,14 @@ export class Nscad {
           const old = heap.config;
           try {
             // loadConfig checked what spawn and reconfigure refuse; this cannot throw in practice
-            if (next.server_address === old.server_address && next.server_port === old.server_port) heap.server.reconfigure(serverOptions(next));
+            heap.server.reconfigure(serverOptions(next));
           } catch (error) {
             return log(`nscad: HUP: keeping the running configuration: ${(error as Error).message}`);
           }
           heap.config = next;
           if (next.server_address !== old.server_address || next.server_port !== old.server_port) {
-            // as nsca, which binds again on HUP: connections open on the old socket are cut
-            heap.server.shutdown();
-            listen(heap, _[SESSION].ID());
+            // as nsca, which binds again on HUP and keeps serving the connections it has
+            heap.server.rebind(next.server_address ?? '0.0.0.0', next.server_port);
             _[KERNEL].yield('listening');
           }
           if (!json && (next.command_file !== old.command_file || next.append_to_file !== old.append_to_file || next.aggregate_writes !== old.aggregate_writes || next.alternate_dump_file !== old.alternate_dump_file || next.queue_max_age !== old.queue_max_age)) {

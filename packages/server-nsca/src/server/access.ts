@@ -1,23 +1,22 @@
-import { Netmask } from 'netmask';
+import { AddressMatcher, type NetmaskLike } from '@poets/server-tcp';
 
 /**
  * The access list: peers allowed to connect (POE::Component::Server::NSCA's `access`, Net::Netmask
- * objects there, Netmask objects or CIDR strings here). An empty or absent list allows everyone.
- * The netmask package knows IPv4 only: an IPv4-mapped IPv6 peer (::ffff:a.b.c.d) is checked by its
- * IPv4 address, and any other IPv6 peer is refused by a non-empty list.
+ * objects there, Netmask objects or CIDR strings here, IPv4 or IPv6). An empty or absent list
+ * allows everyone. Matching is Server::TCP's AddressMatcher (net.BlockList): an IPv4-mapped IPv6
+ * peer (::ffff:a.b.c.d) is in the IPv4 blocks that hold a.b.c.d, and a peer is never compared
+ * with a block of the other family.
  */
 export class AccessList {
-  private readonly nets: readonly Netmask[];
+  private readonly matcher: AddressMatcher;
 
-  constructor(access: readonly (Netmask | string)[] | undefined) {
-    this.nets = (access ?? []).map((net) => (typeof net === 'string' ? new Netmask(net) : net));
+  constructor(access: readonly (NetmaskLike | string)[] | undefined) {
+    this.matcher = new AddressMatcher(access ?? [], 'access');
   }
 
   allows(address: string | undefined): boolean {
-    if (this.nets.length === 0) return true;
+    if (this.matcher.size === 0) return true;
     if (address === undefined) return false;
-    const ipv4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ipv4)) return false;
-    return this.nets.some((net) => net.contains(ipv4));
+    return this.matcher.has(address);
   }
 }

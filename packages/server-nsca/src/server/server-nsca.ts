@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
+import { isIPv6, type Socket } from 'node:net';
 import {
   ARG0,
   ARG1,
@@ -16,15 +16,21 @@ import {
   Subscribers,
   poe_kernel,
   type EventArgs,
+  componentLogger,
+  lineLogger,
   type Kernel,
+  type Logger,
   type SockName,
 } from '@poets/kernel';
+import { RefusalLog } from '@poets/server-tcp';
 import type { Netmask } from 'netmask';
 import { Subject, type Observable } from 'rxjs';
 import { IV_SIZE, NSCA_PORT } from '../codec/constants.js';
 import { NscaDecoder, type DecodeResult } from '../codec/decoder.js';
+import type { RefusalReason } from '../codec/packet.js';
 import { UnsupportedMethodError, isSupportedMethod } from '../ciphers/methods.js';
 import { AccessList } from './access.js';
+import { DescriptorBudget, isDescriptorExhaustion } from './descriptor-budget.js';
 import { resultOf, type NSCAResult } from './result.js';
 
 export interface ServerNSCAOptions {
@@ -33,7 +39,7 @@ export interface ServerNSCAOptions {
   /** Mandatory: the NSCA encryption method number (see `supportedMethods()`). */
   encryption: number;
   alias?: string;
-  /** Address to listen on (default all IPv4 addresses, as the original). */
+  /** Address to listen on (default all IPv4 addresses, as the original); an IPv6 address listens on IPv6, `::` on both. */
   address?: string;
   /** Default 5667; 0 picks a free port (see `getsockname()`). */
   port?: number;
@@ -47,8 +53,20 @@ export interface ServerNSCAOptions {
   deliverBadCrc?: boolean;
   /** Refuse packets older (or further in the future) than this many seconds (default: not enforced, as nsca 2.10). */
   maxPacketAge?: number;
-  /** Where refusals and errors are logged (default: the kernel's warn, standard error). */
+  /** Where refusals and errors are logged, each line naming the component (`nsca`) and the peer (default: the kernel's logger). */
+  logger?: Logger;
+  /** Older form of `logger`: a function taking each formatted line. */
   log?: (line: string) => void;
+  /** New to the port: a connection is closed after this many refused packets (default 3). */
+  maxBadPackets?: number;
+  /** New to the port: seconds over which repeated refusals from one peer are counted into one summary line (default 10). */
+  refusalPeriod?: number;
+  /**
+   * New to the port: the descriptors the server may use for connections before it closes the
+   * oldest connection that has not completed a packet to let a new one in (default: the soft
+   * RLIMIT_NOFILE, less the descriptors open at spawn and a reserve of 64).
+   */
+  maxConnections?: number;
   /**
    * New to the port: called when the listening socket cannot be set up (address in use, not
    * available...), with SocketFactory's FailureEvent arguments; the component then shuts down.
@@ -68,12 +86,13 @@ interface Connection {
   wheel: ReadWrite<Buffer, Buffer>;
   socket: Socket;
   decoder: NscaDecoder;
-  peer: string;
   peeraddr: string;
   peerport: number;
   timeOut: number;
   /** When (Date.now() ms) the connection is cut unless a packet completes first. */
   deadline: number;
+  /** Packets refused on this connection so far. */
+  badPackets: number;
 }
 
 /** What a new connection is served with; `reconfigure()` replaces it. */
@@ -112,6 +131,9 @@ function settingsOf(options: ServerNSCASettings): Settings {
 
 interface Heap {
   listener?: SocketFactory;
+  /** Where the listener is bound (rebind() moves it). */
+  address: string;
+  port: number;
   /** The alarm of the next deadline sweep, while connections are open. */
   sweep?: number;
   connections: Map<number, Connection>;
@@ -119,6 +141,10 @@ interface Heap {
   held: Map<number, Connection>;
   /** While a `shutdown({ drain })` waits for open connections: its deadline alarm. */
   draining?: number | undefined;
+  /** The pending check for room (setImmediate) after accepts at the connection budget. */
+  roomCheck?: NodeJS.Immediate;
+  /** The connections that have not completed a packet yet, oldest first: shed first when descriptors run out. */
+  fresh: Map<number, Connection>;
   registered: Subscribers;
 }
 
@@ -151,7 +177,11 @@ export class ServerNSCA {
   private constructor(options: ServerNSCAOptions) {
     this.kernel = options.kernel ?? poe_kernel;
     const kernel = this.kernel;
-    const log = options.log ?? ((line: string) => kernel.warn(line));
+    const logger = componentLogger(options.logger ?? (options.log !== undefined ? lineLogger(options.log) : kernel.logger), 'nsca');
+    const refusals = new RefusalLog({ logger, periodMs: (options.refusalPeriod ?? 10) * 1000 });
+    const maxBadPackets = options.maxBadPackets ?? 3;
+    const budget = new DescriptorBudget(options.maxConnections);
+    const peerOf = (connection: Connection) => ({ address: connection.peeraddr, port: connection.peerport });
     const subject = this.subject;
     this.settings = settingsOf(options);
 
@@ -159,6 +189,7 @@ export class ServerNSCA {
       const connection = heap.connections.get(id);
       if (connection === undefined) return;
       heap.connections.delete(id);
+      heap.fresh.delete(id);
       connection.decoder.dispose();
       // The server writes nothing after the init packet: once that has left, close the socket now,
       // also for a client cut before its EOF (timeout, shutdown), which the wheel would otherwise
@@ -176,20 +207,55 @@ export class ServerNSCA {
       heap.sweep = kernel.delay_set('nsca_sweep', Math.min(1, Math.max(0.05, timeOut / 4)));
     };
 
-    const deliver = (heap: Heap, connection: Connection, results: DecodeResult[]): void => {
+    /** Delivers what a connection's bytes completed; false when too many refusals closed it. */
+    const deliver = (heap: Heap, id: number, connection: Connection, results: DecodeResult[]): boolean => {
       for (const decoded of results) {
         if (!decoded.ok) {
-          log(`nsca: refused a packet from ${connection.peer}: ${decoded.message}`);
+          refusals.refuse(peerOf(connection), REFUSAL_KINDS[decoded.reason], 'packet', () => `refused a packet: ${decoded.message}`);
+          if (++connection.badPackets >= maxBadPackets && heap.connections.has(id)) {
+            refusals.refuse(peerOf(connection), 'closed after repeated refused packets', 'connection', () => `closing the connection after ${connection.badPackets} refused packets`);
+            close(heap, id);
+            return false;
+          }
           continue;
         }
+        heap.fresh.delete(id);
         const result = resultOf(decoded.packet, connection.peeraddr, connection.peerport);
         heap.registered.post(result);
         subject.next(result);
       }
+      return true;
+    };
+
+    /** The listening socket for the heap's address and port (at spawn, and again on rebind). */
+    const listen = (heap: Heap): void => {
+      heap.listener = new SocketFactory({
+        SocketDomain: isIPv6(heap.address) ? 'AF_INET6' : 'AF_INET',
+        BindAddress: heap.address,
+        BindPort: heap.port,
+        // nsca's listen(SOMAXCONN): a flood of connections waits in the kernel's queue rather than
+        // having a real client's SYN dropped (Node's default backlog is 511)
+        ListenQueue: LISTEN_QUEUE,
+        Reuse: 'yes',
+        SuccessEvent: 'nsca_accepted',
+        FailureEvent: 'nsca_listen_failed',
+      });
+    };
+
+    /** Descriptors are short: the oldest connection that has not completed a packet goes, so that a client that sends one gets in. */
+    const shed = (heap: Heap, why: () => string): boolean => {
+      const oldest = heap.fresh.entries().next();
+      if (oldest.done === true) return false;
+      const [id, connection] = oldest.value;
+      refusals.refuse(peerOf(connection), 'descriptors exhausted', 'connection', () => `descriptors exhausted (${why()}): closing the oldest connection without a complete packet`);
+      close(heap, id);
+      return true;
     };
 
     /** The end of a shutdown: every client closed, the registered sessions let go, results$ complete. */
     const finish = (heap: Heap): void => {
+      if (heap.roomCheck !== undefined) clearImmediate(heap.roomCheck);
+      heap.roomCheck = undefined;
       if (heap.draining !== undefined) kernel.alarm_remove(heap.draining);
       heap.draining = undefined;
       if (heap.sweep !== undefined) kernel.alarm_remove(heap.sweep);
@@ -200,6 +266,7 @@ export class ServerNSCA {
         heap.connections.set(id, connection);
         close(heap, id);
       }
+      refusals.flush();
       heap.registered.clear();
       if (options.alias !== undefined) kernel.alias_remove(options.alias);
       subject.complete();
@@ -211,20 +278,39 @@ export class ServerNSCA {
 
     this.session = Session.create<Heap>({
       kernel,
-      heap: { connections: new Map(), held: new Map(), registered: new Subscribers(kernel, REFCOUNT_TAG) },
+      heap: {
+        address: options.address ?? '0.0.0.0',
+        port: options.port ?? NSCA_PORT,
+        connections: new Map(),
+        held: new Map(),
+        fresh: new Map(),
+        registered: new Subscribers(kernel, REFCOUNT_TAG),
+      },
       inline_states: {
         _start: (_: Ev) => {
           if (options.alias !== undefined) _[KERNEL].alias_set(options.alias);
-          _[HEAP].listener = new SocketFactory({
-            BindAddress: options.address ?? '0.0.0.0',
-            BindPort: options.port ?? NSCA_PORT,
-            Reuse: 'yes',
-            SuccessEvent: 'nsca_accepted',
-            FailureEvent: 'nsca_listen_failed',
-          });
+          listen(_[HEAP]);
+        },
+        nsca_rebind: (_: Ev) => {
+          const heap = _[HEAP];
+          if (heap.listener === undefined) return; // shut down
+          // the listener moves; the connections it accepted stay (as nsca keeps them on HUP)
+          heap.listener.destroy();
+          heap.address = String(_[ARG0]);
+          heap.port = Number(_[ARG1]);
+          listen(heap);
         },
         nsca_listen_failed: (_: Ev) => {
-          log(`nsca: cannot listen on ${options.address ?? '0.0.0.0'}:${options.port ?? NSCA_PORT}: ${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
+          const heap = _[HEAP];
+          if (_[ARG0] === 'accept') {
+            // an accept that failed does not stop the server: for lack of descriptors, make room
+            const errno = Number(_[ARG1]);
+            const message = String(_[ARG2]);
+            if (isDescriptorExhaustion(errno)) shed(heap, () => message);
+            else refusals.refuse({ address: heap.address }, `accept error ${errno}`, 'connection', `accept failed: ${String(_[ARG2])}`);
+            return;
+          }
+          logger.log('error', `cannot listen on ${heap.address}:${heap.port}: ${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
           options.onListenError?.(String(_[ARG0]), Number(_[ARG1]), String(_[ARG2]));
           _[KERNEL].yield('shutdown');
         },
@@ -232,12 +318,23 @@ export class ServerNSCA {
           const socket = _[ARG0] as Socket;
           const peeraddr = String(_[ARG1] ?? socket.remoteAddress ?? '');
           const peerport = Number(_[ARG2] ?? socket.remotePort ?? 0);
-          const peer = `${peeraddr}:${peerport}`;
-          const { access, password, encryption, decoderOptions, timeOut } = this.settings;
-          if (!access.allows(peeraddr)) {
-            log(`nsca: refused connection from ${peer}: not in the access list`);
+          const heap = _[HEAP];
+          if (peeraddr === '') {
+            // reset by the peer before it was served: nothing to serve, nobody to name
             socket.destroy();
             return;
+          }
+          const { access, password, encryption, decoderOptions, timeOut } = this.settings;
+          if (!access.allows(peeraddr)) {
+            refusals.refuse({ address: peeraddr, port: peerport }, 'not in the access list', 'connection', 'refused connection: not in the access list');
+            socket.destroy();
+            return;
+          }
+          if (heap.connections.size >= budget.limit && heap.roomCheck === undefined) {
+            // Make room after this turn's reads, not now: a burst of accepts comes before the
+            // reads of the same turn, and a client that has sent its packet must not be taken
+            // for an idle one. The oldest go; the newest (a client about to send) stay.
+            heap.roomCheck = setImmediate(() => this.kernel.call(this.session, 'nsca_make_room'));
           }
           const iv = nextIv();
           const wheel = new ReadWrite<Buffer, Buffer>({
@@ -252,40 +349,52 @@ export class ServerNSCA {
             wheel,
             socket,
             decoder: new NscaDecoder(encryption, password, iv, decoderOptions),
-            peer,
             peeraddr,
             peerport,
             timeOut,
             deadline: Date.now() + timeOut * 1000,
+            badPackets: 0,
           };
-          _[HEAP].connections.set(wheel.ID(), connection);
-          scheduleSweep(_[HEAP], timeOut);
+          heap.connections.set(wheel.ID(), connection);
+          heap.fresh.set(wheel.ID(), connection);
+          scheduleSweep(heap, timeOut);
           const init = Buffer.allocUnsafe(IV_SIZE + 4);
           iv.copy(init, 0);
           init.writeUInt32BE(Math.floor(Date.now() / 1000) >>> 0, IV_SIZE);
           wheel.put(init);
         },
+        nsca_make_room: (_: Ev) => {
+          const heap = _[HEAP];
+          heap.roomCheck = undefined;
+          const open = heap.connections.size;
+          while (heap.connections.size > budget.limit - 1 && shed(heap, () => `${open} connections open, ${budget.describe()}`));
+        },
         nsca_input: (_: Ev) => {
-          const connection = _[HEAP].connections.get(_[ARG1] as number);
+          const id = _[ARG1] as number;
+          const connection = _[HEAP].connections.get(id);
           if (connection === undefined) return;
           const results = connection.decoder.push(_[ARG0] as Buffer);
           if (results.length === 0) return;
           // Each packet completed gives the client time_out seconds more for the next one (while
           // draining at shutdown, DRAIN_IDLE: what it had sent is read; a client that goes on is cut).
           connection.deadline = Date.now() + (_[HEAP].draining === undefined ? connection.timeOut : Math.min(connection.timeOut, DRAIN_IDLE)) * 1000;
-          deliver(_[HEAP], connection, results);
+          deliver(_[HEAP], id, connection, results);
         },
         nsca_error: (_: Ev) => {
           const id = _[ARG3] as number;
           const connection = _[HEAP].connections.get(id);
           if (connection === undefined) return;
-          if (_[ARG1] === 0) deliver(_[HEAP], connection, connection.decoder.end());
-          else log(`nsca: ${connection.peer}: ${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
+          if (_[ARG1] === 0) {
+            if (!deliver(_[HEAP], id, connection, connection.decoder.end())) return void drained(_[HEAP]);
+          } else {
+            refusals.refuse(peerOf(connection), `${String(_[ARG0])} error ${String(_[ARG1])}`, 'connection', () => `${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
+          }
           const hold = _[ARG1] === 0 ? options.holdClose?.() : undefined;
           if (hold === undefined) close(_[HEAP], id);
           else {
             // closed (the client's acknowledgement) once what it sent is safe
             _[HEAP].connections.delete(id);
+            _[HEAP].fresh.delete(id);
             _[HEAP].held.set(id, connection);
             const session = _[SESSION];
             const release = () => void kernel.post(session, 'nsca_release', id);
@@ -305,7 +414,7 @@ export class ServerNSCA {
         nsca_drain_end: (_: Ev) => {
           const heap = _[HEAP];
           heap.draining = undefined;
-          if (heap.connections.size > 0) log(`nsca: shutting down: cutting ${heap.connections.size} connection(s) that did not end in time`);
+          if (heap.connections.size > 0) logger.log('notice', `shutting down: cutting ${heap.connections.size} connection(s) that did not end in time`);
           finish(heap);
         },
         nsca_sweep: (_: Ev) => {
@@ -319,7 +428,8 @@ export class ServerNSCA {
               continue;
             }
             const within = heap.draining === undefined ? connection.timeOut : Math.min(connection.timeOut, DRAIN_IDLE);
-            log(`nsca: ${connection.peer}: ${heap.draining === undefined ? '' : 'shutting down: '}no complete packet within ${within} s (${connection.decoder.pending} bytes pending); closing`);
+            const reason = `${heap.draining === undefined ? '' : 'shutting down: '}no complete packet within ${within} s`;
+            refusals.refuse(peerOf(connection), reason, 'connection', () => `${reason} (${connection.decoder.pending} bytes pending); closing`);
             close(heap, id);
           }
           if (heap.connections.size > 0) scheduleSweep(heap, shortest);
@@ -327,7 +437,7 @@ export class ServerNSCA {
         },
         register: (_: Ev) => {
           const refused = _[HEAP].registered.register(_[SENDER], _.slice(ARG0));
-          if (refused !== undefined) log(`nsca: ${refused}`);
+          if (refused !== undefined) logger.log('warning', refused);
         },
         unregister: (_: Ev) => _[HEAP].registered.unregister(_[SENDER]),
         shutdown: (_: Ev) => {
@@ -379,11 +489,34 @@ export class ServerNSCA {
     this.settings = settingsOf(settings);
   }
 
+  /**
+   * New to the port: listens on another address or port (what `poets-nscad` does when a HUP
+   * changes them); the connections already open are served to their end. A bind failure is
+   * handled as at spawn (`onListenError`, then the component shuts down).
+   */
+  rebind(address: string, port: number): void {
+    this.kernel.call(this.session, 'nsca_rebind', address, port);
+  }
+
   /** The listening address and port (undefined once shut down). */
   getsockname(): SockName | undefined {
     return this.session.get_heap().listener?.getsockname();
   }
 }
+
+/** SOMAXCONN on Linux since 5.4 (the kernel caps it at net.core.somaxconn). */
+const LISTEN_QUEUE = 4096;
+
+/** How refusals are grouped in the rate-limited log (one summary line per peer and kind). */
+const REFUSAL_KINDS: Readonly<Record<RefusalReason, string>> = {
+  size: 'bad size',
+  version: 'bad version',
+  crc: 'CRC-32 mismatch',
+  age: 'too old',
+  future: 'from the future',
+  legacy: 'legacy packet refused',
+  truncated: 'truncated packet',
+};
 
 /**
  * IVs come from crypto.randomBytes drawn 64 at a time (one call per connection costs a few µs,

@@ -16,8 +16,8 @@ export class RawClient {
   }
 
   /** Connects and waits for the init packet. */
-  static async open(port: number, method: number, password: string | Uint8Array): Promise<RawClient> {
-    const socket = connect(port, '127.0.0.1');
+  static async open(port: number, method: number, password: string | Uint8Array, host = '127.0.0.1'): Promise<RawClient> {
+    const socket = connect(port, host);
     const client = new RawClient(socket);
     const init = await new Promise<Buffer>((resolve, reject) => {
       let got = Buffer.alloc(0);
