@@ -43,7 +43,8 @@ export interface ProtoSocket {
 
 /** Net::Server's proto_object: the endpoint for one BindInfo. */
 export function proto_object(info: BindInfo, prop: ProtoProps): ProtoSocket {
-  const proto = info.proto.toLowerCase();
+  // Net::Server::Proto::TCP and its siblings name the same protos as tcp, ssl, unix, udp
+  const proto = info.proto.toLowerCase().replace(/^net::server::proto::/, '');
   const listen = toInt(info.listen ?? prop.listen, 'listen') ?? SOMAXCONN;
   if (proto === 'tcp') return new StreamSocket(info, 'TCP', listen, undefined);
   if (proto === 'ssl' || proto === 'ssleay') return new StreamSocket(info, 'SSL', listen, tlsOptions({ ...prop, ...info }));
