@@ -449,8 +449,11 @@ export class NetServer {
    * Net::Server's default process_request: an echo server. `quit` ends the connection, `exit`
    * the server.
    */
-  async process_request(client: AnyClient): Promise<void> {
-    if (!(client instanceof Client)) return;
+  process_request(client: AnyClient): void | Promise<void> {
+    if (client instanceof Client) return this.echo(client);
+  }
+
+  private async echo(client: Client): Promise<void> {
     for await (const line of client.lines({ timeout: 30 })) {
       client.print(`You said '${line}'\r\n`);
       if (/quit/i.test(line)) return;

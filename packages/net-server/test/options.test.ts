@@ -17,7 +17,7 @@ class FooServer extends NetServer {
     template.an_arrayref_item = this.server.an_arrayref_item as unknown[];
     return template;
   }
-  override default_values() {
+  override default_values(): Record<string, unknown> {
     return { group: 'defaultgroup', allow: ['127.0.0.1', '192.169.0.1'] };
   }
   override async bind() {}
