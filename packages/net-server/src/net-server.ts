@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { LOG_LEVELS, poe_kernel, type Kernel, type LogContext, type Logger, type LogLevel } from '@poets/kernel';
 import { AccessControl, RefusalLog, unmapped } from '@poets/server-tcp';
 import { Client, UdpClient, type AnyClient } from './client.js';
-import { ConfigError, NetServerError, PortError } from './errors.js';
+import { ConfigError, NetServerError, PortError, TimeoutError } from './errors.js';
 import { FileLogger } from './log-file.js';
 import { applyArgs, parseCommandLine, readConfFile, scalarRef, type ArgPair, type OptionsTemplate } from './options.js';
 import { MultiplexPersonality, SinglePersonality, type Personality } from './personality.js';
@@ -301,8 +301,10 @@ export class NetServer {
   async bind(): Promise<void> {
     const socks = this.server.sock ?? [];
     for (const sock of socks) {
+      const given = sock.NS_port;
+      this.log(2, `Binding to ${sock.NS_proto} port ${given} on host ${sock.NS_host} with IPv${sock.NS_ipv}`);
       await sock.connect((client) => this.accepted(sock, client));
-      this.log(2, `Binding to ${sock.NS_proto} port ${sock.NS_port} on host ${sock.NS_host} with IPv${sock.NS_ipv}`);
+      if (String(given) === '0') this.log(2, `  Bound to auto-assigned port ${sock.NS_port}`);
     }
   }
 
@@ -446,21 +448,33 @@ export class NetServer {
   }
 
   /**
-   * Net::Server's default process_request: an echo server. `quit` ends the connection, `exit`
-   * the server.
+   * Net::Server's default process_request, its sample echo server: a welcome line, then
+   * `Class:pid: You said "line"` for each line; `get KEY` shows a property, `quit` ends the
+   * connection, `exit` the server; 30 seconds without a line ends it with `Timed Out.`.
+   * A UDP datagram is answered `You said "data"`.
    */
   process_request(client: AnyClient): void | Promise<void> {
-    if (client instanceof Client) return this.echo(client);
+    if (client instanceof UdpClient) return client.send(`You said "${String(this.server.udp_data ?? client.udp_data)}"`);
+    return this.echo(client);
   }
 
   private async echo(client: Client): Promise<void> {
-    for await (const line of client.lines({ timeout: 30 })) {
-      client.print(`You said '${line}'\r\n`);
-      if (/quit/i.test(line)) return;
-      if (/exit/i.test(line)) {
-        void this.server_close();
-        return;
+    const name = this.constructor.name;
+    client.print(`Welcome to "${name}" (${process.pid})\r\n`);
+    try {
+      for await (const line of client.lines({ timeout: 30 })) {
+        client.print(`${name}:${process.pid}: You said "${line}"\r\n`);
+        const get = /get\s+(\w+)/.exec(line);
+        if (get !== null) client.print(`${get[1]}: ${String(this.server[get[1]!] ?? '')}\r\n`);
+        else if (/quit/.test(line)) return;
+        else if (/exit/.test(line)) {
+          void this.server_close();
+          return;
+        }
       }
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+      client.print('Timed Out.\r\n');
     }
   }
 
