@@ -24,6 +24,9 @@ export interface ClientInfo {
 
 const DEFAULT_MAX_LINE = 1024 * 1024;
 
+/** How long a closed connection waits for the client to close its side. */
+const CLOSE_GRACE_MS = 10_000;
+
 /** A stream connection (tcp, ssl, unix). */
 export class Client implements ClientInfo {
   peeraddr: string | undefined;
@@ -36,6 +39,7 @@ export class Client implements ClientInfo {
   readonly socket: Duplex;
   private buffered = '';
   private ended = false;
+  private closing = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
 
@@ -49,6 +53,7 @@ export class Client implements ClientInfo {
     socket.setEncoding('utf8');
     socket.pause();
     socket.on('data', (chunk: string) => {
+      if (this.closing) return; // after close(): what the client still sends is read and dropped
       this.buffered += chunk;
       this.notify();
     });
@@ -103,9 +108,18 @@ export class Client implements ClientInfo {
     return this.socket.write(args.map(String).join(''));
   }
 
-  /** Ends the connection once what was written is sent. */
+  /**
+   * Ends the connection once what was written is sent. What the client still sends is read and
+   * dropped, so a client that floods cannot hold the connection open; one that never closes its
+   * side is cut after CLOSE_GRACE_MS.
+   */
   close(): void {
-    if (!this.socket.destroyed) this.socket.end();
+    if (this.closing || this.socket.destroyed) return;
+    this.closing = true;
+    this.buffered = '';
+    this.socket.resume();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
   private nextChunk(timeoutMs: number | undefined): Promise<void> {

@@ -3,7 +3,7 @@
 // Personality (Single by default); Multiplex and, later, the forking ones plug in there.
 import { basename } from 'node:path';
 import { LOG_LEVELS, poe_kernel, type Kernel, type LogContext, type Logger, type LogLevel } from '@poets/kernel';
-import { AccessControl, RefusalLog, unmapped } from '@poets/server-tcp';
+import { AccessControl, RefusalLog, unmapped, type ReverseLookup } from '@poets/server-tcp';
 import { Client, UdpClient, type AnyClient } from './client.js';
 import { ConfigError, NetServerError, PortError, TimeoutError } from './errors.js';
 import { FileLogger } from './log-file.js';
@@ -60,6 +60,8 @@ export interface NetServerOptions {
   logger?: Logger;
   /** Handle INT, TERM, QUIT, HUP and PIPE (default true; false when the application owns its signals). */
   signals?: boolean;
+  /** How reverse_lookups finds a peer's name; default a DNS PTR query bounded to 2 seconds (@poets/server-tcp's). */
+  reverseLookup?: ReverseLookup;
 }
 
 const LEVEL_NAMES: readonly LogLevel[] = ['error', 'warning', 'notice', 'info', 'debug'];
@@ -88,6 +90,7 @@ export class NetServer {
   readonly kernel: Kernel;
   private readonly baseLogger: Logger;
   private readonly handleSignals: boolean;
+  private readonly reverseLookup: ReverseLookup | undefined;
   private fileLogger: FileLogger | undefined;
   private access: AccessControl | undefined;
   private refusals: RefusalLog | undefined;
@@ -102,6 +105,7 @@ export class NetServer {
     this.kernel = options.kernel ?? poe_kernel;
     this.baseLogger = options.logger ?? this.kernel.logger;
     this.handleSignals = options.signals ?? true;
+    this.reverseLookup = options.reverseLookup;
   }
 
   /** `MyServer.run({ port: 20203 })`: a new server of this class run with these arguments. */
@@ -252,7 +256,8 @@ export class NetServer {
         deny: (prop.deny ?? []) as string[],
         cidrAllow: (prop.cidr_allow ?? []) as string[],
         cidrDeny: (prop.cidr_deny ?? []) as string[],
-        reverseLookups: Boolean(prop.reverse_lookups),
+        reverseLookups: Boolean(prop.reverse_lookups) && String(prop.reverse_lookups) !== '0',
+        ...(this.reverseLookup !== undefined ? { reverseLookup: this.reverseLookup } : {}),
       });
     } catch (error) {
       throw new ConfigError(message(error).replace('cidrAllow', 'cidr_allow').replace('cidrDeny', 'cidr_deny'));

@@ -245,6 +245,47 @@ describe('the process flow', () => {
   });
 });
 
+describe('bad input', () => {
+  it('a line longer than maxLength ends that client (logged), the next is served', async () => {
+    class Short extends echo(Multiplex) {
+      override async process_request(client: AnyClient) {
+        for await (const line of (client as Client).lines({ maxLength: 16 })) (client as Client).print(`${line}\n`);
+      }
+    }
+    const { ports, server, done, logger } = await start(Short, {});
+    const flood = lineClient(ports[0]!);
+    flood.socket.write('x'.repeat(100_000));
+    await flood.closed;
+    const ok = lineClient(ports[0]!);
+    ok.send('short');
+    expect(await ok.next(1)).toEqual(['short']);
+    expect(logger.lines.some((line) => /process_request failed: line longer than 16 bytes/.test(line))).toBe(true);
+    ok.socket.destroy();
+    await server.server_close();
+    await done;
+  });
+  it('a client that disconnects mid-line ends its lines() quietly with what it sent', async () => {
+    const got: string[] = [];
+    let finished!: () => void;
+    const over = new Promise<void>((resolve) => (finished = resolve));
+    class Collect extends Single {
+      override async process_request(client: AnyClient) {
+        for await (const line of (client as Client).lines()) got.push(line);
+      }
+      override post_client_connection_hook() {
+        finished();
+      }
+    }
+    const { ports, server, done } = await start(Collect, {});
+    const c = lineClient(ports[0]!);
+    c.socket.end('one\r\ntwo\nunfinished');
+    await over;
+    expect(got).toEqual(['one', 'two', 'unfinished']);
+    await server.server_close();
+    await done;
+  });
+});
+
 describe('protos', () => {
   it('unix: path|unix', async () => {
     const path = join(dir, 'echo.sock');
@@ -361,6 +402,21 @@ describe('access control (allow_deny, in Net::Server order)', () => {
     expect(a.server.denied).toEqual(['127.0.0.1']);
     await a.server.server_close();
     await a.done;
+  });
+  it('reverse_lookups: allow and deny match the peer name too, kept in peerhost', async () => {
+    const reverseLookup = async (address: string) => (address === '127.0.0.1' ? 'client.example.com' : undefined);
+    const named = async (args: Record<string, unknown>) => {
+      const { ports, server, done } = await start(Guarded, { reverse_lookups: 1, ...args }, { reverseLookup });
+      const c = lineClient(ports[0]!);
+      await c.closed;
+      await server.server_close();
+      await done;
+      return { got: c.lines, denied: server.denied, peerhost: server.server.peerhost };
+    };
+    const allowed = await named({ allow: '.*\\.example\\.com' });
+    expect(allowed.got).toEqual(['welcome']);
+    expect(allowed.peerhost).toBe('client.example.com');
+    expect((await named({ allow: '127\\.0\\.0\\.1', deny: 'client\\..*' })).denied).toEqual(['127.0.0.1']);
   });
   it('a bad cidr is a clear configuration error', async () => {
     await expect(new Guarded({}, { argv: [], logger: { log() {} }, signals: false }).run({ port: 0, cidr_allow: 'not-a-block' })).rejects.toThrow(/cidr_allow: 'not-a-block' is not a CIDR block/);
