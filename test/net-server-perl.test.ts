@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@poets/kernel';
-import { NetServer } from '@poets/net-server';
+import { NetServer, parse_info, type PortSpec } from '@poets/net-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let havePerl = true;
@@ -87,5 +87,58 @@ describe.skipIf(!havePerl)("side by side with Perl's Net::Server 2.x", () => {
     await done;
     expect(theirs).toContain('log_level: 2\r\n');
     expect(normalize(mine, 'NetServer')).toBe(normalize(theirs, 'Net::Server'));
+  });
+});
+
+/** Calls the real Net::Server::Proto->parse_info for each [port, host, proto, ipv]; a refusal is { error }. */
+const PARSE_INFO = `
+use strict; use Net::Server::Proto; use JSON::PP;
+package FakeServer; sub new { bless {}, shift } sub fatal { die $_[1] } sub log {}
+package main;
+my $server = FakeServer->new;
+my @out;
+for my $spec (@{ decode_json($ARGV[0]) }) {
+  my @r = eval { Net::Server::Proto->parse_info(@$spec[0..3], $server) };
+  push @out, $@ ? { error => "$@" } : [map { {%$_} } @r];
+}
+print JSON::PP->new->canonical->encode(\\@out);
+`;
+
+describe.skipIf(!havePerl)("port parsing beside Perl's Net::Server::Proto parse_info", () => {
+  it('every form gives the same endpoints (IPV=4, as Port_Configuration.t runs)', () => {
+    const specs: [PortSpec, string?, string?, string?][] = [
+      [20201], ['localhost:20202'], ['localhost:20202/tcp'], ['localhost:20202/ipv4'], ['localhost:20201/ipv4/tcp'],
+      ['localhost:20202/tcp/IPv4'], ['localhost|20201|ipv4|tcp'], ['localhost,20202,tcp,IPv4'], ['localhost 20201 ipv4 tcp'],
+      ['localhost, 20202, tcp, IPv4'], ['localhost:20202/udp'], [20201, 'bar.com', 'UDP'], ['foo.com:20202/tcp', 'bar.com', 'UDP'],
+      ['[localhost]:20202/tcp'], ['localhost,20202,Net::Server::Proto::TCP'], ['foo/bar/unix'], ['/foo/bar|unix'],
+      ['foo/bar|sock_dgram|unix'], ['/foo/bar|sock_stream|unix'], ['[*]:20201:IPv6'], ['[localhost]:IPv6:20201'],
+      [20201, 'localhost/IPv6'], [20201, 'localhost', 'udp IPv6'], ['localhost, 20201, IPv6, IPv4'], ['localhost, 20201', undefined, undefined, 'IPv4, IPv6'],
+      [20201, '::1', undefined, '6'], ['20203/ssl'], [{ port: 20201, host: 'foo.com', proto: 'udp' }], [{ port: 20202, listen: 6 }],
+      [20201, 'bad host!'], [20201, undefined, undefined, '5'],
+    ];
+    const theirs = JSON.parse(
+      execFileSync('perl', ['-e', PARSE_INFO, JSON.stringify(specs.map((s) => [s[0], s[1] ?? null, s[2] ?? null, s[3] ?? null]))], {
+        env: { ...process.env, IPV: '4' },
+        encoding: 'utf8',
+      }),
+    ) as ({ error: string } | Record<string, unknown>[])[];
+    expect(theirs).toHaveLength(specs.length);
+    expect(theirs.filter((r) => !Array.isArray(r))).toHaveLength(2); // the bad host and the bad ipv
+    const saved = process.env.IPV;
+    process.env.IPV = '4';
+    try {
+      specs.forEach((spec, i) => {
+        const want = theirs[i]!;
+        if (!Array.isArray(want)) {
+          expect(() => parse_info(spec[0], spec[1], spec[2], spec[3]), `${JSON.stringify(spec)} refused by Perl: ${want.error}`).toThrow();
+          return;
+        }
+        const mine = parse_info(spec[0], spec[1], spec[2], spec[3]).map((info) => ({ ...info, port: String(info.port) }));
+        expect(mine, JSON.stringify(spec)).toEqual(want.map((info) => ({ ...info, port: String(info.port) })));
+      });
+    } finally {
+      if (saved === undefined) delete process.env.IPV;
+      else process.env.IPV = saved;
+    }
   });
 });
