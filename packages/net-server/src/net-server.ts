@@ -428,7 +428,8 @@ export class NetServer {
     prop.peerhost = client.peerhost;
     prop.sockaddr = client.sockaddr;
     prop.sockport = client.sockport;
-    this.log(3, `${log_time()} CONNECT ${client.NS_proto} Peer: "[${client.peeraddr ?? ''}]:${client.peerport ?? ''}" Local: "[${client.sockaddr ?? ''}]:${client.sockport ?? ''}"`);
+    const peer = client.peeraddr !== undefined ? { peer: { address: client.peeraddr, port: client.peerport } } : undefined;
+    this.log(3, `${log_time()} CONNECT ${client.NS_proto} Peer: "[${client.peeraddr ?? ''}]:${client.peerport ?? ''}" Local: "[${client.sockaddr ?? ''}]:${client.sockport ?? ''}"`, peer);
   }
 
   /**
