@@ -6,13 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const example = fileURLToPath(new URL('../examples/dist/net-server-echo.js', import.meta.url));
+const confExample = fileURLToPath(new URL('../examples/dist/net-server-conf.js', import.meta.url));
+const confFile = fileURLToPath(new URL('../examples/net-server.conf', import.meta.url));
 const running: ChildProcess[] = [];
 afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-async function start(type: string): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null>; stderr: () => string }> {
-  const child = spawn(process.execPath, [example, type, '--port', '0', '--host=127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function start(type: string, args = [example, type, '--port', '0', '--host=127.0.0.1']): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null>; stderr: () => string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let stdout = '';
   let stderr = '';
@@ -53,5 +55,35 @@ describe.each(['Single', 'Multiplex'])('examples/net-server-echo.ts %s', (type) 
     expect(await exited).toBe(0);
     expect(stderr()).toContain(`MyPackage (type Net::Server::${type}) starting!`);
     expect(stderr()).toContain('Server closing!');
+  });
+});
+
+describe('examples/net-server-conf.ts', () => {
+  it('takes its options, its own included, from the conf file; the command line wins over it', async () => {
+    const { child, port, exited, stderr } = await start('conf', [confExample, '--conf_file', confFile, '--port=0']);
+    expect(await converse(port, [])).toBe(
+      'Hello from a conf-file-driven Net::Server\r\nLines of the message of the day,\r\none per "motd" line, in order.\r\n',
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr()).toMatch(/CONNECT TCP Peer: "\[127\.0\.0\.1\]:\d+"/); // log_level 3 from the conf file
+  });
+  it('refuses a conf file with an unknown key, naming it, and exits non-zero', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'net-server-conf-'));
+    try {
+      writeFileSync(join(dir, 'bad.conf'), 'port 0\ncolour blue\n');
+      const child = spawn(process.execPath, [confExample, '--conf_file', join(dir, 'bad.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      running.push(child);
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      expect(code).toBe(1);
+      expect(stderr).toContain('unknown key "colour"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -100,7 +100,7 @@ export function parseCommandLine(argv: readonly string[], template: OptionsTempl
 
 /**
  * A conf file's arguments, as Net::Server's _read_conf reads them: `key value` (or `key = value`,
- * `key: value`) a line, `#` to the end of a line a comment (`\#` a literal `#`), blank lines skipped.
+ * `key: value`, `key:value`) a line, `#` to the end of a line a comment (`\#` a literal `#`), blank lines skipped.
  * Unlike Net::Server, which warns and goes on, a missing file and a line that is no `key value` are errors.
  */
 export function readConfFile(file: string): ArgPair[] {
@@ -115,7 +115,9 @@ export function readConfFile(file: string): ArgPair[] {
     const comment = /(?<!\\)#/.exec(raw);
     const line = (comment === null ? raw : raw.slice(0, comment.index)).replace(/\\#/g, '#').trim();
     if (line === '') return;
-    const match = /^(?:--)?(\w+)(?:\s*[=:]\s*|\s+)(.+)$/.exec(line);
+    // `key value`, `key = value`, `key: value`, `key:value`; unlike Net::Server's pattern, a value
+    // that starts with `:` after a space (`cidr_allow ::1/128`) keeps it (Perl reads `:1/128`).
+    const match = /^(?:--)?(\w+)(?:\s*=\s*|\s*:\s+|:(?!:)|\s+)(.+)$/.exec(line);
     if (match === null) throw new ConfigError(`${file} line ${index + 1}: "${line}" is not "key value"`);
     pairs.push([match[1]!, unescape(match[2]!.trim())]);
   });

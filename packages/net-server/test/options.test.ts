@@ -141,6 +141,24 @@ describe('precedence: new > command line > run > conf file > default_values', ()
   });
 });
 
+describe('conf file forms', () => {
+  it('key value, key = value, key: value, key:value, \\# kept, and an IPv6 value after a space keeps its colons', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'net-server-conf-'));
+    try {
+      const file = join(dir, 'forms.conf');
+      writeFileSync(file, 'cidr_allow  ::1/128\ncidr_allow = 10.0.0.0/8\nuser: alice\n  group:staff\nmy_option a\\#b # comment\n\n   # indented comment\n');
+      const prop = await run({ conf_file: file });
+      expect(prop.cidr_allow).toEqual(['::1/128', '10.0.0.0/8']); // Perl 2.013 reads the first as ':1/128'
+      expect([prop.user, prop.group, prop.my_option]).toEqual(['alice', 'staff', 'a#b']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('bad configuration is a clear error', () => {
   it('a missing conf file', async () => {
     await expect(run({ conf_file: '/nonexistent/x.conf' })).rejects.toThrow(/couldn't open conf "\/nonexistent\/x.conf" \[ENOENT\]/);

@@ -264,6 +264,31 @@ describe('bad input', () => {
     await server.server_close();
     await done;
   });
+  it('500 connections abandoned at once (Multiplex): each ends quietly, the next client is served', async () => {
+    let finished = 0;
+    let allDone!: () => void;
+    const over = new Promise<void>((resolve) => (allDone = resolve));
+    class Counting extends echo(Multiplex) {
+      override post_client_connection_hook() {
+        if (++finished === 500) allDone();
+      }
+    }
+    const { ports, server, done, logger } = await start(Counting, {});
+    const abandoned = Array.from({ length: 500 }, () => netConnect({ port: ports[0]!, host: '127.0.0.1' }));
+    await Promise.all(abandoned.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+    for (const socket of abandoned) {
+      socket.on('error', () => {});
+      socket.resetAndDestroy();
+    }
+    await over;
+    const c = lineClient(ports[0]!);
+    c.send('still here');
+    expect(await c.next(1)).toEqual(["You said 'still here'"]);
+    expect(logger.lines.filter((line) => line.startsWith('error'))).toEqual([]);
+    c.socket.destroy();
+    await server.server_close();
+    await done;
+  });
   it('a client that disconnects mid-line ends its lines() quietly with what it sent', async () => {
     const got: string[] = [];
     let finished!: () => void;
