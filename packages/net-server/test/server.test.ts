@@ -363,6 +363,41 @@ describe('protos', () => {
     await done;
   });
 
+  it('ssl: SSL_verify_mode 0x03 with SSL_ca_file serves a client with a certificate and never one without', async () => {
+    // reuses the certificate of the test above as the CA and as the client's certificate
+    const served: string[] = [];
+    class Verified extends echo(Multiplex) {
+      override post_accept_hook(client: AnyClient) {
+        served.push(String(client.peerport));
+      }
+    }
+    const { ports, server, done } = await start(Verified, {
+      proto: 'ssl', SSL_cert_file: join(dir, 'cert.pem'), SSL_key_file: join(dir, 'key.pem'),
+      SSL_ca_file: join(dir, 'cert.pem'), SSL_verify_mode: '0x03',
+    });
+    const ca = readFileSync(join(dir, 'cert.pem'));
+    const anonymous = tlsConnect({ port: ports[0]!, host: '127.0.0.1', ca, servername: 'localhost' });
+    const refused = await new Promise<string>((resolve) => {
+      anonymous.on('error', (error) => resolve(String((error as NodeJS.ErrnoException).code ?? error.message)));
+      anonymous.on('data', () => resolve('served'));
+      anonymous.on('close', () => resolve('closed'));
+      anonymous.on('secureConnect', () => anonymous.write('hi\n'));
+    });
+    expect(refused).not.toBe('served');
+    const withCert = tlsConnect({
+      port: ports[0]!, host: '127.0.0.1', ca, servername: 'localhost',
+      cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')),
+    });
+    withCert.setEncoding('utf8');
+    const got = new Promise<string>((resolve) => withCert.on('data', (d: string) => resolve(d)));
+    withCert.write('with a certificate\n');
+    expect(await got).toBe("You said 'with a certificate'\r\n");
+    expect(served).toHaveLength(1);
+    withCert.destroy();
+    await server.server_close();
+    await done;
+  });
+
   it('host * binds every address: IPv4 and IPv6 clients both reach it', async () => {
     const { ports, server, done } = await start(echo(Multiplex), { host: '*' });
     const v4 = lineClient(ports[0]!, '127.0.0.1');
