@@ -190,6 +190,26 @@ describe('the process flow', () => {
     ]);
   });
 
+  it('Multiplex runs the same per-client hooks in the same order, per client', async () => {
+    const calls: string[] = [];
+    let finished!: () => void;
+    const over = new Promise<void>((resolve) => (finished = resolve));
+    class Traced extends Multiplex {
+      override post_accept_hook() { calls.push('post_accept_hook'); }
+      override allow_deny_hook() { calls.push('allow_deny_hook'); return true; }
+      override process_request(client: AnyClient) { calls.push('process_request'); (client as Client).print('hi\n'); }
+      override post_process_request_hook(ok: boolean) { calls.push(`post_process_request_hook ${ok}`); }
+      override post_client_connection_hook() { calls.push('post_client_connection_hook'); finished(); }
+    }
+    const { ports, server, done } = await start(Traced, {});
+    const c = lineClient(ports[0]!);
+    expect(await c.next(1)).toEqual(['hi']);
+    await over;
+    await server.server_close();
+    await done;
+    expect(calls).toEqual(['post_accept_hook', 'allow_deny_hook', 'process_request', 'post_process_request_hook true', 'post_client_connection_hook']);
+  });
+
   it('a process_request or hook that throws is logged with the peer and the hook name, and the server goes on', async () => {
     let n = 0;
     class Faulty extends Multiplex {
@@ -519,6 +539,16 @@ describe('pid_file', () => {
 });
 
 describe('signals and logging', () => {
+  it.each(['SIGINT', 'SIGQUIT'] as const)('%s runs server_close, ending the client in hand', async (signal) => {
+    const { ports, done } = await start(echo(Multiplex), {}, { signals: true });
+    const c = lineClient(ports[0]!);
+    c.send('before');
+    await c.next(1);
+    process.emit(signal);
+    await done;
+    await c.closed;
+    expect(process.listenerCount(signal)).toBe(0);
+  });
   it('TERM runs server_close (pid file removed); PIPE is ignored', async () => {
     const pidFile = join(dir, 'term.pid');
     const { done } = await start(Single, { pid_file: pidFile }, { signals: true });
