@@ -10,6 +10,7 @@ export default defineConfig({
       '@poets/agent': src('agent'),
       '@poets/ikc': src('ikc'),
       '@poets/kernel': src('kernel'),
+      '@poets/net-server': src('net-server'),
       '@poets/server-nsca': src('server-nsca'),
       '@poets/server-tcp': src('server-tcp'),
       '@poets/snmp-session': src('snmp-session'),

@@ -1,0 +1,185 @@
+// The connection process_request gets: a line reader with a timeout (the seed's alarm + <STDIN>
+// loop as one `for await`), print, the socket itself for plain writes, and send for UDP.
+import type { Duplex } from 'node:stream';
+import { LineTooLongError, TimeoutError } from './errors.js';
+
+/** Options of `client.lines()`. */
+export interface LinesOptions {
+  /** Seconds to wait for each line; the iteration throws TimeoutError when none comes in time. Default: no limit. */
+  timeout?: number;
+  /** Longest line accepted, in bytes without its end; a longer one throws LineTooLongError. Default 1 MiB. */
+  maxLength?: number;
+}
+
+/** Who is at the other end and where it came in (Net::Server's get_client_info properties). */
+export interface ClientInfo {
+  peeraddr: string | undefined;
+  peerport: number | undefined;
+  peerhost: string | undefined;
+  sockaddr: string | undefined;
+  sockport: number | undefined;
+  /** `TCP`, `SSL`, `UNIX` or `UDP`. */
+  NS_proto: string;
+}
+
+const DEFAULT_MAX_LINE = 1024 * 1024;
+
+/** How long a closed connection waits for the client to close its side. */
+const CLOSE_GRACE_MS = 10_000;
+
+/** A stream connection (tcp, ssl, unix). */
+export class Client implements ClientInfo {
+  peeraddr: string | undefined;
+  peerport: number | undefined;
+  peerhost: string | undefined = undefined;
+  sockaddr: string | undefined;
+  sockport: number | undefined;
+  readonly NS_proto: string;
+  /** The accepted socket (a TLSSocket for ssl): write to it, pipe to it, end it. */
+  readonly socket: Duplex;
+  private buffered = '';
+  private ended = false;
+  private closing = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(socket: Duplex, info: Omit<ClientInfo, 'peerhost'>) {
+    this.socket = socket;
+    this.peeraddr = info.peeraddr;
+    this.peerport = info.peerport;
+    this.sockaddr = info.sockaddr;
+    this.sockport = info.sockport;
+    this.NS_proto = info.NS_proto;
+    socket.setEncoding('utf8');
+    socket.pause();
+    socket.on('data', (chunk: string) => {
+      if (this.closing) return; // after close(): what the client still sends is read and dropped
+      this.buffered += chunk;
+      this.notify();
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.notify();
+    });
+    socket.on('close', () => {
+      this.ended = true;
+      this.notify();
+    });
+    socket.on('error', (error: Error) => {
+      this.failure ??= error;
+      this.ended = true;
+      this.notify();
+    });
+  }
+
+  /**
+   * Each line the client sends, without its `\n` or `\r\n`; a last line without an end is given
+   * when the client closes. With `timeout`, the wait for each line is bounded (the seed's alarm).
+   */
+  async *lines(options: LinesOptions = {}): AsyncGenerator<string, void, undefined> {
+    const maxLength = options.maxLength ?? DEFAULT_MAX_LINE;
+    const timeoutMs = options.timeout !== undefined && options.timeout > 0 ? options.timeout * 1000 : undefined;
+    for (;;) {
+      const newline = this.buffered.indexOf('\n');
+      if (newline >= 0) {
+        const line = this.buffered.slice(0, newline);
+        this.buffered = this.buffered.slice(newline + 1);
+        if (Buffer.byteLength(line) > maxLength + 1) throw new LineTooLongError(`line of ${Buffer.byteLength(line)} bytes is longer than ${maxLength}`);
+        yield line.endsWith('\r') ? line.slice(0, -1) : line;
+        continue;
+      }
+      if (Buffer.byteLength(this.buffered) > maxLength + 1) throw new LineTooLongError(`line longer than ${maxLength} bytes`);
+      if (this.ended) {
+        if (this.failure !== undefined && !isReset(this.failure)) throw this.failure;
+        if (this.buffered !== '') {
+          const last = this.buffered;
+          this.buffered = '';
+          yield last;
+        }
+        return;
+      }
+      await this.nextChunk(timeoutMs);
+    }
+  }
+
+  /** Writes its arguments, joined as Perl's print joins them (with nothing between). */
+  print(...args: unknown[]): boolean {
+    if (this.socket.destroyed || this.socket.writableEnded) return false;
+    return this.socket.write(args.map(String).join(''));
+  }
+
+  /**
+   * Ends the connection once what was written is sent. What the client still sends is read and
+   * dropped, so a client that floods cannot hold the connection open; one that never closes its
+   * side is cut after CLOSE_GRACE_MS.
+   */
+  close(): void {
+    if (this.closing || this.socket.destroyed) return;
+    this.closing = true;
+    this.buffered = '';
+    this.socket.resume();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  private nextChunk(timeoutMs: number | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      this.wake = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.wake = undefined;
+        this.socket.pause();
+        resolve();
+      };
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.wake = undefined;
+          this.socket.pause();
+          reject(new TimeoutError(`Timed Out! (no line within ${timeoutMs / 1000} s)`));
+        }, timeoutMs);
+      }
+      this.socket.resume();
+    });
+  }
+
+  private notify(): void {
+    this.wake?.();
+  }
+}
+
+function isReset(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/** One UDP datagram's sender: `send` replies to it from the socket the datagram came in on. */
+export class UdpClient implements ClientInfo {
+  readonly peeraddr: string;
+  readonly peerport: number;
+  peerhost: string | undefined = undefined;
+  readonly sockaddr: string | undefined;
+  readonly sockport: number | undefined;
+  readonly NS_proto = 'UDP';
+  /** The datagram (also `this.server.udp_data`). */
+  readonly udp_data: Buffer;
+  private readonly reply: (data: Buffer | string) => Promise<void>;
+
+  constructor(data: Buffer, info: Omit<ClientInfo, 'peerhost' | 'NS_proto'>, reply: (data: Buffer | string) => Promise<void>) {
+    this.udp_data = data;
+    this.peeraddr = info.peeraddr!;
+    this.peerport = info.peerport!;
+    this.sockaddr = info.sockaddr;
+    this.sockport = info.sockport;
+    this.reply = reply;
+  }
+
+  /** Sends a datagram back to the peer. */
+  send(data: Buffer | string): Promise<void> {
+    return this.reply(data);
+  }
+
+  /** A UDP client has no stream to close. */
+  close(): void {}
+}
+
+export type AnyClient = Client | UdpClient;

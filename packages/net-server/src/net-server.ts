@@ -1,0 +1,580 @@
+// Net::Server's engine: the class users extend, its run() process flow with every hook by its Perl
+// name, configuration from five sources, logging, the pid file and signals. The process model is a
+// Personality (Single by default); Multiplex and, later, the forking ones plug in there.
+import { basename } from 'node:path';
+import { LOG_LEVELS, poe_kernel, type Kernel, type LogContext, type Logger, type LogLevel } from '@poets/kernel';
+import { AccessControl, RefusalLog, unmapped, type ReverseLookup } from '@poets/server-tcp';
+import { Client, UdpClient, type AnyClient } from './client.js';
+import { ConfigError, NetServerError, PortError, TimeoutError } from './errors.js';
+import { FileLogger } from './log-file.js';
+import { applyArgs, parseCommandLine, readConfFile, scalarRef, type ArgPair, type OptionsTemplate } from './options.js';
+import { MultiplexPersonality, SinglePersonality, type Personality } from './personality.js';
+import { check_pid_file, create_pid_file, remove_pid_file } from './pid-file.js';
+import { prepared_ports, type BindInfo } from './ports.js';
+import { proto_object, type ProtoSocket } from './proto.js';
+
+/** Net::Server's default port. */
+export const DEFAULT_PORT = 20203;
+
+/** `$self->{server}`: every argument and property under its Net::Server name. */
+export interface ServerProps {
+  port?: unknown[];
+  host?: unknown[];
+  proto?: unknown[];
+  ipv?: unknown[];
+  allow?: unknown[];
+  deny?: unknown[];
+  cidr_allow?: unknown[];
+  cidr_deny?: unknown[];
+  conf_file?: string;
+  log_level?: number | string;
+  log_file?: string;
+  pid_file?: string;
+  reverse_lookups?: unknown;
+  listen?: unknown;
+  /** The endpoints to bind, as parsed from port/host/proto/ipv. */
+  _bind?: BindInfo[];
+  /** The endpoint objects (bound after bind()). */
+  sock?: ProtoSocket[];
+  /** The client being served (in Multiplex, the latest one: read the client argument instead). */
+  client?: AnyClient;
+  peeraddr?: string | undefined;
+  peerport?: number | undefined;
+  peerhost?: string | undefined;
+  sockaddr?: string | undefined;
+  sockport?: number | undefined;
+  /** The datagram of a UDP client. */
+  udp_data?: Buffer;
+  commandline?: string[];
+  requests?: number;
+  [key: string]: unknown;
+}
+
+/** What the port adds to the constructor (all optional). */
+export interface NetServerOptions {
+  /** The command line to read (Perl's @ARGV); default `process.argv.slice(2)`. Unknown arguments are left in `server.ARGV`. */
+  argv?: string[];
+  /** The kernel whose sessions serve Multiplex clients; default `poe_kernel`. */
+  kernel?: Kernel;
+  /** Where log lines go when no log_file is set; default the kernel's logger. */
+  logger?: Logger;
+  /** Handle INT, TERM, QUIT, HUP and PIPE (default true; false when the application owns its signals). */
+  signals?: boolean;
+  /** How reverse_lookups finds a peer's name; default a DNS PTR query bounded to 2 seconds (@poets/server-tcp's). */
+  reverseLookup?: ReverseLookup;
+}
+
+const LEVEL_NAMES: readonly LogLevel[] = ['error', 'warning', 'notice', 'info', 'debug'];
+const COMPONENT = 'Net::Server';
+
+/** Net::Server's log_time: `YYYY/MM/DD-HH:MM:SS` local time. */
+export function log_time(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())}-${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Net::Server: extend it, override process_request (and any hook), then `MyServer.run({ port })`
+ * or `new MyServer({ port }).run()`. Every run resolves with the server once it has closed.
+ */
+export class NetServer {
+  /** `$self->{server}`. */
+  server: ServerProps;
+  /** The command line arguments no option claimed (what Perl leaves in @ARGV), after configure. */
+  ARGV: string[];
+  readonly kernel: Kernel;
+  private readonly baseLogger: Logger;
+  private readonly handleSignals: boolean;
+  private readonly reverseLookup: ReverseLookup | undefined;
+  private fileLogger: FileLogger | undefined;
+  private access: AccessControl | undefined;
+  private refusals: RefusalLog | undefined;
+  private personalityInstance: Personality | undefined;
+  private closing: Promise<this> | undefined;
+  private signalHandlers: [NodeJS.Signals, () => void][] = [];
+  private pidFileOwned = false;
+
+  constructor(args: Record<string, unknown> = {}, options: NetServerOptions = {}) {
+    this.server = { ...args };
+    this.ARGV = [...(options.argv ?? process.argv.slice(2))];
+    this.kernel = options.kernel ?? poe_kernel;
+    this.baseLogger = options.logger ?? this.kernel.logger;
+    this.handleSignals = options.signals ?? true;
+    this.reverseLookup = options.reverseLookup;
+  }
+
+  /** `MyServer.run({ port: 20203 })`: a new server of this class run with these arguments. */
+  static run<T extends NetServer>(this: new (args?: Record<string, unknown>, options?: NetServerOptions) => T, args: Record<string, unknown> = {}, options: NetServerOptions = {}): Promise<T> {
+    return new this({}, options).run(args);
+  }
+
+  // ---- Properties ---------------------------------------------------------------------------
+
+  get_property(key: string): unknown {
+    return this.server[key];
+  }
+
+  set_property(key: string, value: unknown): unknown {
+    this.server[key] = value;
+    return value;
+  }
+
+  /** Net::Server's net_server_type: the personality's Perl class. */
+  net_server_type(): string {
+    return 'Net::Server';
+  }
+
+  /** The process model; override (or extend Multiplex) to change it. */
+  protected personality(): Personality {
+    return new SinglePersonality();
+  }
+
+  /** Net::Server's default_port. */
+  default_port(): unknown {
+    return DEFAULT_PORT;
+  }
+
+  // ---- The process flow ---------------------------------------------------------------------
+
+  /** Net::Server's run: configure, bind, loop until closed. Rejects (after fatal_hook and closing) when the server cannot start. */
+  async run(args: Record<string, unknown> = {}): Promise<this> {
+    this.server._run_args = args;
+    try {
+      await this._initialize();
+      await this.post_configure();
+      await this.post_configure_hook();
+      await this.pre_bind();
+      await this.bind();
+      await this.post_bind_hook();
+      await this.post_bind();
+      await this.pre_loop_hook();
+      await this.loop();
+    } catch (error) {
+      await this.fatal(error);
+    }
+    return this.server_close();
+  }
+
+  private async _initialize(): Promise<void> {
+    if (this.server.commandline === undefined) this.commandline([process.argv[1] ?? basename(process.argv0), ...this.ARGV]);
+    await this.configure_hook();
+    await this.configure();
+    const defaults = this.default_values() ?? {};
+    const unknown = applyArgs(Object.entries(defaults), this.templateOf(), 'default_values');
+    void unknown; // default_values may carry keys for the application, as in Perl
+  }
+
+  /** Net::Server's commandline: the saved `[script, ...arguments]` (set or read). */
+  commandline(value?: string[]): string[] {
+    if (value !== undefined) this.server.commandline = [...value];
+    if (this.server.commandline === undefined) throw new NetServerError('commandline was not set during initialization');
+    return this.server.commandline;
+  }
+
+  private template: OptionsTemplate | undefined;
+
+  private templateOf(): OptionsTemplate {
+    this.template ??= this.options({});
+    return this.template;
+  }
+
+  /**
+   * Net::Server's options: the template of every parameter it reads. Override it, call
+   * `super.options(template)`, and add `template.my_option = scalarRef(this.server, 'my_option')`
+   * (one value) or `template.my_list = this.server.my_list ??= []` (every value); a second key for
+   * the same slot is an alias.
+   */
+  options(template: OptionsTemplate): OptionsTemplate {
+    const prop = this.server;
+    for (const key of ['port', 'host', 'proto', 'ipv', 'allow', 'deny', 'cidr_allow', 'cidr_deny']) {
+      const value = prop[key];
+      if (value === undefined || value === null) prop[key] = [];
+      else if (!Array.isArray(value)) prop[key] = [value];
+      template[key] = prop[key] as unknown[];
+    }
+    for (const key of [
+      'conf_file', 'user', 'group', 'chroot', 'log_level', 'log_file', 'pid_file', 'background', 'setsid', 'listen',
+      'reverse_lookups', 'no_close_by_child', 'no_client_stdout', 'leave_children_open_on_hup',
+      'udp_recv_len', 'udp_recv_flags', 'udp_broadcast',
+      'SSL_key_file', 'SSL_cert_file', 'SSL_ca_file', 'SSL_cipher_list', 'SSL_verify_mode', 'SSL_version',
+    ]) {
+      template[key] = scalarRef(prop, key);
+    }
+    return template;
+  }
+
+  /** Net::Server's configure: the command line, then run()'s arguments, then the conf file. */
+  async configure(): Promise<void> {
+    const template = this.templateOf();
+    const { pairs, rest } = parseCommandLine(this.ARGV, template);
+    applyArgs(pairs, template, 'command line');
+    this.ARGV = rest;
+    const runArgs = (this.server._run_args ?? {}) as Record<string, unknown>;
+    applyArgs(Object.entries(runArgs), template, 'run');
+    const conf = this.server.conf_file ?? (this.default_values() ?? {}).conf_file;
+    if (conf !== undefined && conf !== '') this.read_conf_file(String(conf), template);
+  }
+
+  private read_conf_file(file: string, template: OptionsTemplate): void {
+    const pairs: ArgPair[] = readConfFile(file);
+    const unknown = applyArgs(pairs, template, `conf file "${file}"`);
+    if (unknown.length > 0) {
+      throw new ConfigError(`conf file "${file}": unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map(([key]) => `"${key}"`).join(', ')}`);
+    }
+  }
+
+  /** Values used when no other source set them (Perl's default_values). */
+  default_values(): Record<string, unknown> | undefined {
+    return {};
+  }
+
+  /** Net::Server's post_configure: log level and logging, the pid file, the access rules. */
+  async post_configure(): Promise<void> {
+    const prop = this.server;
+    const level = prop.log_level;
+    if (level === undefined || level === null || level === '') prop.log_level = 2;
+    else if (!/^\d+$/.test(String(level).trim())) throw new ConfigError(`log_level must be 0-4, not "${String(level)}"`);
+    else prop.log_level = Math.min(4, Number(level));
+    this.initialize_logging();
+    for (const key of ['background', 'setsid']) {
+      if (prop[key]) throw new ConfigError(`${key} is not implemented yet in @poets/net-server: run it in the foreground under a supervisor (systemd, runit)`);
+    }
+    if (prop.pid_file !== undefined && prop.pid_file !== '') {
+      const found = check_pid_file(String(prop.pid_file));
+      if (found === 'stale') this.log(2, `Removed stale pid_file "${prop.pid_file}"`);
+      create_pid_file(String(prop.pid_file));
+      this.pidFileOwned = true;
+    }
+    try {
+      this.access = AccessControl.from({
+        allow: (prop.allow ?? []) as string[],
+        deny: (prop.deny ?? []) as string[],
+        cidrAllow: (prop.cidr_allow ?? []) as string[],
+        cidrDeny: (prop.cidr_deny ?? []) as string[],
+        reverseLookups: Boolean(prop.reverse_lookups) && String(prop.reverse_lookups) !== '0',
+        ...(this.reverseLookup !== undefined ? { reverseLookup: this.reverseLookup } : {}),
+      });
+    } catch (error) {
+      throw new ConfigError(message(error).replace('cidrAllow', 'cidr_allow').replace('cidrDeny', 'cidr_deny'));
+    }
+    this.refusals = new RefusalLog({ logger: { log: (lvl, line, context) => this.log(LOG_LEVELS[lvl], line, context) } });
+  }
+
+  /** Opens log_file (a file; Sys::Syslog is not implemented yet) or leaves logging to the logger. */
+  initialize_logging(): void {
+    const file = this.server.log_file;
+    if (file === undefined || file === null || file === '') {
+      this.server.log_file = '';
+      return;
+    }
+    if (/^[a-zA-Z]\w*(?:::[a-zA-Z]\w*)+$/.test(String(file))) {
+      throw new ConfigError(`log_file "${file}": logging modules (Sys::Syslog, Log::Log4perl) are not implemented yet; give a file name`);
+    }
+    this.fileLogger = new FileLogger(String(file));
+  }
+
+  /** Net::Server's pre_bind: logs the start and makes the endpoint objects. */
+  async pre_bind(): Promise<void> {
+    const prop = this.server;
+    const type = this.constructor.name;
+    const base = this.net_server_type();
+    this.log(2, `${log_time()} ${type}${type !== base ? ` (type ${base})` : ''} starting! pid(${process.pid})`);
+    let ports = (prop.port ?? []) as unknown[];
+    if (ports.length === 0) {
+      const fallback = this.default_port();
+      ports = Array.isArray(fallback) ? fallback : [fallback];
+      if (fallback === DEFAULT_PORT) this.log(2, `Port Not Defined.  Defaulting to '${DEFAULT_PORT}'`);
+    }
+    const bind = prepared_ports(
+      ports as never[],
+      ((prop.host ?? []) as unknown[]).map(String),
+      ((prop.proto ?? []) as unknown[]).map(String),
+      ((prop.ipv ?? []) as unknown[]).map(String),
+      (info) => this.log(2, `Duplicate configuration (${info.proto.toUpperCase()}) on [${info.host}]:${info.port} with IPv${info.ipv}) - skipping`),
+    );
+    prop._bind = bind;
+    prop.sock = bind.map((info) => proto_object(info, prop));
+    if (prop.sock.length === 0) throw new PortError('No valid socket parameters found');
+  }
+
+  /** Net::Server's bind: binds every endpoint; one that fails closes the others and fails the start. */
+  async bind(): Promise<void> {
+    const socks = this.server.sock ?? [];
+    for (const sock of socks) {
+      const given = sock.NS_port;
+      this.log(2, `Binding to ${sock.NS_proto} port ${given} on host ${sock.NS_host} with IPv${sock.NS_ipv}`);
+      await sock.connect((client) => this.accepted(sock, client));
+      if (String(given) === '0') this.log(2, `  Bound to auto-assigned port ${sock.NS_port}`);
+    }
+  }
+
+  /** Net::Server's post_bind: refuses what is not implemented yet, then sets up signals. */
+  async post_bind(): Promise<void> {
+    for (const key of ['user', 'group', 'chroot']) {
+      const value = this.server[key];
+      if (value !== undefined && value !== null && value !== '') {
+        throw new ConfigError(
+          key === 'chroot'
+            ? 'chroot is not supported: Node loads code after start, so run the server in a container or with systemd RootDirectory='
+            : `${key} (dropping privileges after bind) is not implemented yet in @poets/net-server; start the server as "${String(value)}" (systemd User=/Group=)`,
+        );
+      }
+    }
+    if (this.handleSignals) {
+      const close = () => void this.server_close();
+      this.onSignal('SIGINT', close);
+      this.onSignal('SIGTERM', close);
+      this.onSignal('SIGQUIT', close);
+      this.onSignal('SIGPIPE', () => {});
+      this.onSignal('SIGHUP', () => this.sig_hup());
+    }
+  }
+
+  private onSignal(signal: NodeJS.Signals, handler: () => void): void {
+    process.on(signal, handler);
+    this.signalHandlers.push([signal, handler]);
+  }
+
+  /** HUP: reopens log_file (so logrotate works). Restarting with the bound sockets is not implemented yet. */
+  sig_hup(): void {
+    this.log(2, `${log_time()} Received a SIG HUP: reopening log_file`);
+    try {
+      this.fileLogger?.reopen();
+    } catch (error) {
+      this.log(0, `Couldn't reopen log_file: ${message(error)}`);
+    }
+  }
+
+  /** Net::Server's loop: hands accepted clients to the personality until server_close. */
+  async loop(): Promise<void> {
+    await this.personalityOf().loop(this);
+  }
+
+  private personalityOf(): Personality {
+    this.personalityInstance ??= this.personality();
+    return this.personalityInstance;
+  }
+
+  private accepted(sock: ProtoSocket, client: AnyClient): void {
+    if (this.closing !== undefined) {
+      if (client instanceof Client) client.socket.destroy();
+      return;
+    }
+    let skip: unknown;
+    try {
+      skip = this.can_read_hook(sock);
+    } catch (error) {
+      this.hookFailed('can_read_hook', client, error);
+    }
+    if (skip) {
+      client.close();
+      return;
+    }
+    this.personalityOf().accept(this, client);
+  }
+
+  private hookFailed(hook: string, client: AnyClient | undefined, error: unknown): void {
+    const peer = client?.peeraddr !== undefined ? { address: client.peeraddr, port: client.peerport } : undefined;
+    this.log(0, `${hook} failed: ${message(error)}`, peer !== undefined ? { peer, error } : { error });
+  }
+
+  /** Runs one hook; a throw (or rejection) is logged with the peer and the hook's name, and gives `fallback`. */
+  private async guard<T>(hook: string, client: AnyClient | undefined, call: () => T | Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      this.hookFailed(hook, client, error);
+      return fallback;
+    }
+  }
+
+  /** Net::Server's run_client_connection: one client's whole flow, every hook in Perl's order. */
+  async run_client_connection(client: AnyClient): Promise<void> {
+    const prop = this.server;
+    prop.client = client;
+    prop.requests = (prop.requests ?? 0) + 1;
+    await this.guard('post_accept', client, () => this.post_accept(client), undefined);
+    await this.guard('get_client_info', client, () => this.get_client_info(client), undefined);
+    await this.guard('post_accept_hook', client, () => this.post_accept_hook(client), undefined);
+    const ok =
+      (await this.guard('allow_deny', client, () => this.allow_deny(client), false)) &&
+      (await this.guard('allow_deny_hook', client, () => this.allow_deny_hook(client), false));
+    if (ok) await this.guard('process_request', client, () => this.process_request(client), undefined);
+    else await this.guard('request_denied_hook', client, () => this.request_denied_hook(client), undefined);
+    await this.guard('post_process_request_hook', client, () => this.post_process_request_hook(Boolean(ok)), undefined);
+    await this.guard('post_process_request', client, () => this.post_process_request(client), undefined);
+    await this.guard('post_client_connection_hook', client, () => this.post_client_connection_hook(client), undefined);
+  }
+
+  /** Net::Server's post_accept: the client becomes `this.server.client` (and its datagram `udp_data`). */
+  post_accept(client: AnyClient): void | Promise<void> {
+    this.server.client = client;
+    if (client instanceof UdpClient) this.server.udp_data = client.udp_data;
+  }
+
+  /** Net::Server's get_client_info: peeraddr, peerport, sockaddr, sockport and, with reverse_lookups, peerhost. */
+  async get_client_info(client: AnyClient): Promise<void> {
+    const prop = this.server;
+    if (client.peeraddr !== undefined && this.access?.reverseLookups) {
+      client.peerhost = await this.access.lookup(unmapped(client.peeraddr));
+    }
+    prop.peeraddr = client.peeraddr;
+    prop.peerport = client.peerport;
+    prop.peerhost = client.peerhost;
+    prop.sockaddr = client.sockaddr;
+    prop.sockport = client.sockport;
+    const peer = client.peeraddr !== undefined ? { peer: { address: client.peeraddr, port: client.peerport } } : undefined;
+    this.log(3, `${log_time()} CONNECT ${client.NS_proto} Peer: "[${client.peeraddr ?? ''}]:${client.peerport ?? ''}" Local: "[${client.sockaddr ?? ''}]:${client.sockport ?? ''}"`, peer);
+  }
+
+  /**
+   * Net::Server's allow_deny, by the shared AccessControl of @poets/server-tcp (the matcher
+   * Server::TCP uses): deny, cidr_deny, allow, cidr_allow in that order; unix clients always pass.
+   */
+  allow_deny(client: AnyClient): boolean {
+    if (this.access === undefined || client.NS_proto === 'UNIX') return true;
+    const verdict = this.access.check(client.peeraddr, client.peerhost);
+    if (!verdict.allowed && client.peeraddr !== undefined) {
+      this.refusals?.refuse({ address: client.peeraddr, port: client.peerport }, 'denied', 'denied connection', `denied: ${verdict.reason}`);
+    }
+    return verdict.allowed;
+  }
+
+  /**
+   * Net::Server's post_process_request: the connection is closed (Perl's close_client_stdout).
+   * What process_request wrote is sent first.
+   */
+  post_process_request(client: AnyClient): void | Promise<void> {
+    client.close();
+  }
+
+  /**
+   * Net::Server's default process_request, its sample echo server: a welcome line, then
+   * `Class:pid: You said "line"` for each line; `get KEY` shows a property, `quit` ends the
+   * connection, `exit` the server; 30 seconds without a line ends it with `Timed Out.`.
+   * A UDP datagram is answered `You said "data"`.
+   */
+  process_request(client: AnyClient): void | Promise<void> {
+    if (client instanceof UdpClient) return client.send(`You said "${String(this.server.udp_data ?? client.udp_data)}"`);
+    return this.echo(client);
+  }
+
+  private async echo(client: Client): Promise<void> {
+    const name = this.constructor.name;
+    client.print(`Welcome to "${name}" (${process.pid})\r\n`);
+    try {
+      for await (const line of client.lines({ timeout: 30 })) {
+        client.print(`${name}:${process.pid}: You said "${line}"\r\n`);
+        const get = /get\s+(\w+)/.exec(line);
+        if (get !== null) client.print(`${get[1]}: ${String(this.server[get[1]!] ?? '')}\r\n`);
+        else if (/quit/.test(line)) return;
+        else if (/exit/.test(line)) {
+          void this.server_close();
+          return;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+      client.print('Timed Out.\r\n');
+    }
+  }
+
+  // ---- Hooks (each does nothing unless overridden) ------------------------------------------
+
+  configure_hook(): void | Promise<void> {}
+  post_configure_hook(): void | Promise<void> {}
+  post_bind_hook(): void | Promise<void> {}
+  pre_loop_hook(): void | Promise<void> {}
+  /** A listening endpoint has a client; return true to drop it unserved. */
+  can_read_hook(_sock: ProtoSocket): unknown {
+    return undefined;
+  }
+  post_accept_hook(_client: AnyClient): void | Promise<void> {}
+  /** Return false to deny a client allow_deny let in. */
+  allow_deny_hook(_client: AnyClient): boolean | Promise<boolean> {
+    return true;
+  }
+  request_denied_hook(_client: AnyClient): void | Promise<void> {}
+  post_process_request_hook(_ok: boolean): void | Promise<void> {}
+  post_client_connection_hook(_client?: AnyClient): void | Promise<void> {}
+  pre_server_close_hook(): void | Promise<void> {}
+  post_child_cleanup_hook(): void | Promise<void> {}
+  /** The server cannot go on: called with the reason before it closes. */
+  fatal_hook(_error: unknown): void | Promise<void> {}
+
+  // ---- Logging ------------------------------------------------------------------------------
+
+  /** Net::Server's log: a line at `level` (0 err ... 4 debug), written when level ≤ log_level. */
+  log(level: number, line: string, context?: LogContext): void {
+    const threshold = typeof this.server.log_level === 'number' ? this.server.log_level : 2;
+    if (level > threshold) return;
+    this.write_to_log_hook(level, line, context);
+  }
+
+  /** Writes one line: to log_file when set, else to the logger (the kernel's by default). */
+  write_to_log_hook(level: number, line: string, context?: LogContext): void {
+    const name = LEVEL_NAMES[Math.max(0, Math.min(4, Math.trunc(level)))]!;
+    (this.fileLogger ?? this.baseLogger).log(name, line, { component: COMPONENT, ...context });
+  }
+
+  /** Net::Server's fatal: logs the reason, calls fatal_hook, and makes run() reject once closed. */
+  async fatal(error: unknown): Promise<void> {
+    this.fatalError = error;
+    this.log(0, `${log_time()} ${message(error)}`, { error });
+    await this.guard('fatal_hook', undefined, () => this.fatal_hook(error), undefined);
+  }
+
+  private fatalError: unknown;
+
+  // ---- Closing ------------------------------------------------------------------------------
+
+  /** Net::Server's server_close: stops listening, ends the clients, removes the pid file. Idempotent. */
+  server_close(): Promise<this> {
+    this.closing ??= this.close();
+    return this.closing;
+  }
+
+  private async close(): Promise<this> {
+    await this.guard('pre_server_close_hook', undefined, () => this.pre_server_close_hook(), undefined);
+    this.log(2, `${log_time()} Server closing!`);
+    for (const [signal, handler] of this.signalHandlers.splice(0)) process.off(signal, handler);
+    this.personalityInstance?.close(this);
+    await Promise.all((this.server.sock ?? []).map((sock) => sock.close()));
+    await this.guard('post_child_cleanup_hook', undefined, () => this.post_child_cleanup_hook(), undefined);
+    if (this.pidFileOwned && this.server.pid_file) {
+      if (!remove_pid_file(String(this.server.pid_file))) this.log(1, `Couldn't unlink "${this.server.pid_file}"`);
+      this.pidFileOwned = false;
+    }
+    this.refusals?.flush();
+    await this.server_exit();
+    this.fileLogger?.close();
+    if (this.fatalError !== undefined) throw this.fatalError;
+    return this;
+  }
+
+  /** Net::Server's server_exit: called last. Perl exits here; the port lets run() resolve (and the process end with nothing left open). */
+  server_exit(): void | Promise<void> {}
+}
+
+/** Net::Server::Single: one connection at a time (the default personality). */
+export class Single extends NetServer {
+  override net_server_type(): string {
+    return 'Net::Server::Single';
+  }
+}
+
+/** Net::Server::Multiplex: every connection at once, each a session of the kernel. */
+export class Multiplex extends NetServer {
+  override net_server_type(): string {
+    return 'Net::Server::Multiplex';
+  }
+
+  protected override personality(): Personality {
+    return new MultiplexPersonality();
+  }
+}
