@@ -113,7 +113,13 @@ export function decodeStrict<Desc extends DescMessage>(schema: Desc, bytes: Uint
   if (!(bytes instanceof Uint8Array)) {
     throw new ProtobufDecodeError(schema.typeName, `expected bytes (a Uint8Array or Buffer), got ${bytes === null ? 'null' : typeof bytes}`);
   }
-  walk(new BinaryReader(bytes), schema, bytes.length, 0, schema.typeName);
+  try {
+    walk(new BinaryReader(bytes), schema, bytes.length, 0, schema.typeName);
+  } catch (e) {
+    // The reader's own errors (a length varint past the end) are the same kind of refusal.
+    if (e instanceof ProtobufDecodeError) throw e;
+    throw new ProtobufDecodeError(schema.typeName, (e as Error).message);
+  }
   try {
     return fromBinary(schema, bytes);
   } catch (e) {
