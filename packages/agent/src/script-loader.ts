@@ -1,0 +1,87 @@
+// Loads a TypeScript or JavaScript script as a fresh module instance: TypeScript's own
+// transpileModule turns it into CommonJS, node:vm compiles it under its file name, and its
+// `import ... from '@poets/agent'` receives the API bound to that script. Each load is a new
+// instance, so one file loaded under several aliases keeps separate state, as in NSClient++.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, resolve } from 'node:path';
+import { compileFunction } from 'node:vm';
+import ts from 'typescript';
+import { ScriptError } from './errors.js';
+
+/** The functions a script may export, each optional. */
+export interface ScriptExports {
+  init?: (plugin_id: number, plugin_alias: string, script_alias: string) => unknown;
+  shutdown?: () => unknown;
+  __main__?: (args: string[]) => unknown;
+  [name: string]: unknown;
+}
+
+/** The file extensions the host loads. */
+export const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'] as const;
+
+const COMPILER_OPTIONS: ts.CompilerOptions = {
+  module: ts.ModuleKind.CommonJS,
+  target: ts.ScriptTarget.ES2022,
+  esModuleInterop: true,
+  inlineSourceMap: false,
+  verbatimModuleSyntax: false,
+};
+
+/** Transpiles `source` to CommonJS; a syntax error is a ScriptError naming file, line and column. */
+export function transpileScript(file: string, source: string): string {
+  const out = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName: file, reportDiagnostics: true });
+  const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errors.length > 0) {
+    const d = errors[0]!;
+    const where = d.file !== undefined && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+    const position = where === undefined ? '' : `:${where.line + 1}:${where.character + 1}`;
+    throw new ScriptError(file, `Syntax error in ${file}${position}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  }
+  return out.outputText;
+}
+
+/**
+ * Loads `file` as a new module instance whose `@poets/agent` is `api`. Relative imports of other
+ * TypeScript files load the same way (one instance per script load); anything else is Node's require.
+ */
+export function loadScript(file: string, api: object): ScriptExports {
+  const cache = new Map<string, { exports: unknown }>();
+  return instantiate(resolve(file), api, cache) as ScriptExports;
+}
+
+function instantiate(file: string, api: object, cache: Map<string, { exports: unknown }>): unknown {
+  const cached = cache.get(file);
+  if (cached !== undefined) return cached.exports;
+  if (!existsSync(file) || !statSync(file).isFile()) throw new ScriptError(file, `Script not found: ${file}`);
+  const code = transpileScript(file, readFileSync(file, 'utf8'));
+  let fn: (...args: unknown[]) => unknown;
+  try {
+    fn = compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file }) as typeof fn;
+  } catch (error) {
+    throw new ScriptError(file, `Syntax error in ${file}: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+  const module = { exports: {} as unknown };
+  cache.set(file, module);
+  const nodeRequire = createRequire(file);
+  const requireFromScript = (id: string): unknown => {
+    if (id === '@poets/agent') return api;
+    const local = id.startsWith('.') ? localTypeScript(dirname(file), id) : undefined;
+    return local === undefined ? nodeRequire(id) : instantiate(local, api, cache);
+  };
+  try {
+    fn(module.exports, requireFromScript, module, file, dirname(file));
+  } catch (error) {
+    cache.delete(file);
+    throw new ScriptError(file, `Failed to load ${file}: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+  return module.exports;
+}
+
+/** A relative import that names a TypeScript file (`./util`, `./util.js` for `util.ts`), else undefined. */
+function localTypeScript(dir: string, id: string): string | undefined {
+  const base = resolve(dir, id);
+  const ext = extname(base);
+  const candidates = ext === '' ? [`${base}.ts`, `${base}.mts`, `${base}.cts`] : ext === '.js' ? [base.slice(0, -3) + '.ts'] : ['.ts', '.mts', '.cts'].includes(ext) ? [base] : [];
+  return candidates.find((c) => existsSync(c));
+}

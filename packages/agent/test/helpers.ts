@@ -1,0 +1,42 @@
+// Shared test helpers: an isolated kernel, a logger that records lines, temporary folders.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kernel, formatLogLine, type LogLevel, type Logger } from '@poets/kernel';
+import { Agent, type AgentOptions } from '@poets/agent';
+
+export interface RecordingLogger extends Logger {
+  lines: { level: LogLevel; line: string }[];
+  text(): string;
+}
+
+export function recordingLogger(): RecordingLogger {
+  const lines: { level: LogLevel; line: string }[] = [];
+  return {
+    lines,
+    log(level, message, context) {
+      lines.push({ level, line: formatLogLine(message, context) });
+    },
+    text() {
+      return lines.map((l) => `${l.level} ${l.line}`).join('\n');
+    },
+  };
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'poets-agent-'));
+}
+
+/** Writes `files` (name → contents) into a new temporary folder and returns it. */
+export function withFiles(files: Record<string, string>): string {
+  const dir = tempDir();
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** An agent on an isolated kernel with a recording logger. */
+export function makeAgent(options: AgentOptions = {}): { agent: Agent; logger: RecordingLogger } {
+  const logger = recordingLogger();
+  const agent = new Agent({ kernel: new Kernel({ logger }), logger, metricsInterval: 0, ...options });
+  return { agent, logger };
+}
