@@ -30,7 +30,9 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 
 /** Transpiles `source` to CommonJS; a syntax error is a ScriptError naming file, line and column. */
 export function transpileScript(file: string, source: string): string {
-  const out = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName: file, reportDiagnostics: true });
+  // .mts/.mjs (and .cts/.cjs) would pin the output's module format; a plain extension lets CommonJS win.
+  const fileName = file.replace(/\.[mc]?([tj])s$/, '.$1s');
+  const out = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName, reportDiagnostics: true });
   const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) {
     const d = errors[0]!;
