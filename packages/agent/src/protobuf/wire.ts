@@ -18,7 +18,8 @@ interface FieldRule {
   readonly message: DescMessage | undefined;
 }
 
-const rulesCache = new WeakMap<DescMessage, Map<number, FieldRule>>();
+/** Field rules of a message, indexed by field number (NSClient++'s numbers are small). */
+const rulesCache = new WeakMap<DescMessage, (FieldRule | undefined)[]>();
 
 function scalarWireType(scalar: ScalarType): WireType {
   switch (scalar) {
@@ -46,8 +47,9 @@ function ruleFor(field: DescField): FieldRule {
     case 'enum':
       return { name, wireType: WireType.Varint, packable: false, message: undefined };
     case 'message':
+      return { name, wireType: WireType.LengthDelimited, packable: false, message: field.message };
     case 'map':
-      return { name, wireType: WireType.LengthDelimited, packable: false, message: field.fieldKind === 'message' ? field.message : undefined };
+      return { name, wireType: WireType.LengthDelimited, packable: false, message: undefined };
     case 'list':
       if (field.listKind === 'message') return { name, wireType: WireType.LengthDelimited, packable: false, message: field.message };
       if (field.listKind === 'enum') return { name, wireType: WireType.Varint, packable: true, message: undefined };
@@ -58,31 +60,30 @@ function ruleFor(field: DescField): FieldRule {
   }
 }
 
-function rules(desc: DescMessage): Map<number, FieldRule> {
-  let map = rulesCache.get(desc);
-  if (map === undefined) {
-    map = new Map();
-    for (const field of desc.fields) map.set(field.number, ruleFor(field));
-    rulesCache.set(desc, map);
+function rules(desc: DescMessage): (FieldRule | undefined)[] {
+  let table = rulesCache.get(desc);
+  if (table === undefined) {
+    table = [];
+    for (const field of desc.fields) table[field.number] = ruleFor(field);
+    rulesCache.set(desc, table);
   }
-  return map;
+  return table;
 }
 
 const MAX_DEPTH = 32;
 
-function walk(reader: BinaryReader, desc: DescMessage, end: number, depth: number, top: string): void {
+function walk(reader: BinaryReader, bytes: Uint8Array, desc: DescMessage, end: number, depth: number, top: string): void {
   if (depth > MAX_DEPTH) throw new ProtobufDecodeError(top, `messages nested deeper than ${MAX_DEPTH}`);
   const fields = rules(desc);
   while (reader.pos < end) {
     const at = reader.pos;
-    let fieldNo: number;
-    let wireType: WireType;
-    try {
-      [fieldNo, wireType] = reader.tag();
-    } catch (e) {
-      throw new ProtobufDecodeError(top, `${(e as Error).message} at byte ${at} (in ${desc.typeName})`);
+    const tag = reader.uint32();
+    const fieldNo = tag >>> 3;
+    const wireType = (tag & 7) as WireType;
+    if (reader.pos - at > 5 || fieldNo === 0 || wireType > 5) {
+      throw new ProtobufDecodeError(top, `illegal tag: field no ${fieldNo} wire type ${wireType} at byte ${at} (in ${desc.typeName})`);
     }
-    const rule = fields.get(fieldNo);
+    const rule = fields[fieldNo];
     if (rule === undefined) {
       throw new ProtobufDecodeError(top, `${desc.typeName} has no field ${fieldNo} (wire type ${wireType}, at byte ${at})`);
     }
@@ -93,16 +94,30 @@ function walk(reader: BinaryReader, desc: DescMessage, end: number, depth: numbe
       );
     }
     if (rule.message !== undefined) {
-      const length = reader.uint32();
-      const childEnd = reader.pos + length;
+      const childEnd = reader.uint32() + reader.pos;
       if (childEnd > end) throw new ProtobufDecodeError(top, `field ${fieldNo} (${rule.name}) of ${desc.typeName} runs past the end of its message (at byte ${at})`);
-      walk(reader, rule.message, childEnd, depth + 1, top);
+      walk(reader, bytes, rule.message, childEnd, depth + 1, top);
       continue;
     }
-    try {
-      reader.skip(wireType, fieldNo);
-    } catch (e) {
-      throw new ProtobufDecodeError(top, `field ${fieldNo} (${rule.name}) of ${desc.typeName}: ${(e as Error).message} (at byte ${at})`);
+    switch (wireType) {
+      case WireType.Varint: {
+        // Skipped by hand: the reader's uint64() would build a BigInt for nothing.
+        let size = 1;
+        while (bytes[reader.pos++]! & 0x80) {
+          if (++size > 10) throw new ProtobufDecodeError(top, `field ${fieldNo} (${rule.name}) of ${desc.typeName}: varint longer than 10 bytes (at byte ${at})`);
+        }
+        break;
+      }
+      case WireType.Bit64:
+        reader.pos += 8;
+        break;
+      case WireType.Bit32:
+        reader.pos += 4;
+        break;
+      default: {
+        const length = reader.uint32(); // read before pos is: the length's own bytes move it
+        reader.pos += length;
+      }
     }
     if (reader.pos > end) throw new ProtobufDecodeError(top, `field ${fieldNo} (${rule.name}) of ${desc.typeName} runs past the end of its message (at byte ${at})`);
   }
@@ -114,7 +129,7 @@ export function decodeStrict<Desc extends DescMessage>(schema: Desc, bytes: Uint
     throw new ProtobufDecodeError(schema.typeName, `expected bytes (a Uint8Array or Buffer), got ${bytes === null ? 'null' : typeof bytes}`);
   }
   try {
-    walk(new BinaryReader(bytes), schema, bytes.length, 0, schema.typeName);
+    walk(new BinaryReader(bytes), bytes, schema, bytes.length, 0, schema.typeName);
   } catch (e) {
     // The reader's own errors (a length varint past the end) are the same kind of refusal.
     if (e instanceof ProtobufDecodeError) throw e;
