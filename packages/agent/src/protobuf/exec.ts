@@ -1,7 +1,7 @@
 // ExecuteRequestMessage / ExecuteResponseMessage <-> plain ExecRequest / ExecResponse, and the
 // simple forms (Core.simple_exec's arguments, its [code, messages] answer).
 import type { ExecuteRequestMessage, ExecuteResponseMessage } from './gen/plugin_pb.js';
-import { headerFromWire, headerToWire, toStatus } from './header.js';
+import { headerToWire, withHeader, toStatus } from './header.js';
 import {
   decodeExecuteRequestMessage,
   decodeExecuteResponseMessage,
@@ -22,9 +22,7 @@ export function execRequestFromMessage(message: ExecuteRequestMessage): ExecRequ
       return command;
     }),
   };
-  const header = headerFromWire(message.header);
-  if (header !== undefined) out.header = header;
-  return out;
+  return withHeader(out, message.header);
 }
 
 /** Throws ProtobufDecodeError when `bytes` is not an ExecuteRequestMessage. */
@@ -49,9 +47,7 @@ export function execResponseFromMessage(message: ExecuteResponseMessage): ExecRe
       return result;
     }),
   };
-  const header = headerFromWire(message.header);
-  if (header !== undefined) out.header = header;
-  return out;
+  return withHeader(out, message.header);
 }
 
 /** Throws ProtobufDecodeError when `bytes` is not an ExecuteResponseMessage. */

@@ -17,13 +17,17 @@ export function hostToWire(host: HostFields): MessageInitShape<typeof HostSchema
   return { ...host, metadata: pairsToWire(host.metadata) };
 }
 
+/** Copies the named string fields that are not '' (proto3's absent). */
+function copyStrings<K extends string>(out: Partial<Record<K, string>>, from: Record<K, string>, keys: readonly K[]): void {
+  for (const key of keys) if (from[key]) out[key] = from[key];
+}
+
+const HOST_STRINGS = ['id', 'host', 'address', 'protocol', 'comment'] as const;
+const HEADER_STRINGS = ['command', 'sourceId', 'senderId', 'recipientId', 'destinationId', 'messageId'] as const;
+
 export function hostFromWire(host: Host): HostFields {
   const out: HostFields = {};
-  if (host.id) out.id = host.id;
-  if (host.host) out.host = host.host;
-  if (host.address) out.address = host.address;
-  if (host.protocol) out.protocol = host.protocol;
-  if (host.comment) out.comment = host.comment;
+  copyStrings(out, host, HOST_STRINGS);
   if (host.metadata.length > 0) out.metadata = pairsFromWire(host.metadata);
   if (host.tags.length > 0) out.tags = host.tags;
   return out;
@@ -47,14 +51,16 @@ export function headerToWire(header: HeaderFields | undefined): MessageInitShape
 export function headerFromWire(header: Header | undefined): HeaderFields | undefined {
   if (header === undefined) return undefined;
   const out: HeaderFields = {};
-  if (header.command) out.command = header.command;
-  if (header.sourceId) out.sourceId = header.sourceId;
-  if (header.senderId) out.senderId = header.senderId;
-  if (header.recipientId) out.recipientId = header.recipientId;
-  if (header.destinationId) out.destinationId = header.destinationId;
-  if (header.messageId) out.messageId = header.messageId;
+  copyStrings(out, header, HEADER_STRINGS);
   if (header.metadata.length > 0) out.metadata = pairsFromWire(header.metadata);
   if (header.tags.length > 0) out.tags = header.tags;
   if (header.hosts.length > 0) out.hosts = header.hosts.map(hostFromWire);
+  return out;
+}
+
+/** Sets `out.header` from the wire's header when the message has one. */
+export function withHeader<T extends { header?: HeaderFields }>(out: T, header: Header | undefined): T {
+  const fields = headerFromWire(header);
+  if (fields !== undefined) out.header = fields;
   return out;
 }

@@ -3,7 +3,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { QueryRequestMessage, QueryResponseMessage, QueryResponseMessage_Response } from './gen/plugin_pb.js';
 import type { QueryResponseMessage_ResponseSchema } from './gen/plugin_pb.js';
-import { headerFromWire, headerToWire, toStatus } from './header.js';
+import { headerToWire, withHeader, toStatus } from './header.js';
 import {
   decodeQueryRequestMessage,
   decodeQueryResponseMessage,
@@ -19,9 +19,7 @@ export function queryRequestToWire(request: QueryRequest): Uint8Array {
 }
 
 export function queryRequestFromMessage(message: QueryRequestMessage): QueryRequest {
-  const out: QueryRequest = { payload: [] };
-  const header = headerFromWire(message.header);
-  if (header !== undefined) out.header = header;
+  const out = withHeader<QueryRequest>({ payload: [] }, message.header);
   for (const r of message.payload) {
     const command: QueryCommand = { command: r.command, arguments: r.arguments };
     if (r.alias) command.alias = r.alias;
@@ -71,9 +69,7 @@ export function queryResponseToWire(response: QueryResponse): Uint8Array {
 
 export function queryResponseFromMessage(message: QueryResponseMessage): QueryResponse {
   const out: QueryResponse = { payload: message.payload.map(queryResultFromWire) };
-  const header = headerFromWire(message.header);
-  if (header !== undefined) out.header = header;
-  return out;
+  return withHeader(out, message.header);
 }
 
 /** Throws ProtobufDecodeError when `bytes` is not a QueryResponseMessage. */

@@ -2,7 +2,7 @@
 // simple forms (Core.simple_submit's arguments, its [success, message] answer).
 import { Result_StatusCodeType } from './gen/common_pb.js';
 import type { SubmitRequestMessage, SubmitResponseMessage } from './gen/plugin_pb.js';
-import { headerFromWire, headerToWire } from './header.js';
+import { headerToWire, withHeader } from './header.js';
 import {
   decodeSubmitRequestMessage,
   decodeSubmitResponseMessage,
@@ -33,9 +33,7 @@ export function submitRequestToWire(request: SubmitRequest): Uint8Array {
 
 export function submitRequestFromMessage(message: SubmitRequestMessage): SubmitRequest {
   const out: SubmitRequest = { channel: message.channel, payload: message.payload.map(queryResultFromWire) };
-  const header = headerFromWire(message.header);
-  if (header !== undefined) out.header = header;
-  return out;
+  return withHeader(out, message.header);
 }
 
 /** Throws ProtobufDecodeError when `bytes` is not a SubmitRequestMessage. */
@@ -64,9 +62,7 @@ export function submitResponseFromMessage(message: SubmitResponseMessage): Submi
       return item;
     }),
   };
-  const header = headerFromWire(message.header);
-  if (header !== undefined) out.header = header;
-  return out;
+  return withHeader(out, message.header);
 }
 
 /** Throws ProtobufDecodeError when `bytes` is not a SubmitResponseMessage. */
