@@ -68,8 +68,20 @@ export class Agent {
     this.addModule(scriptHostModule('TypeScript', 'typescript'));
     this.addModule(scriptHostModule('PythonScript', 'python'));
     for (const module of options.modules ?? []) this.addModule(module);
+    this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);
     this.metricsInterval = options.metricsInterval ?? this.settings.get_int('/settings/core', 'metrics interval', 10);
+  }
+
+  /** The core's own keys, documented for `settings --generate`. */
+  private registerCoreSettings(): void {
+    const s = this.settings;
+    s.register_path('/modules', 'MODULES', 'The modules to load: Name = enabled, or alias = Name to load one module under several aliases');
+    s.register_path('/paths', 'PATHS', 'Locations ${...} expands: base-path, scripts, modules, log-path, certificate-path...');
+    s.register_path('/settings/default', 'DEFAULT VALUES', 'Values every module falls back on');
+    s.register_key('/settings/default', 'timeout', 'int', 'TIMEOUT', 'Seconds a query may take before it answers UNKNOWN', '30');
+    s.register_path('/settings/core', 'CORE', 'The core of the agent');
+    s.register_key('/settings/core', 'metrics interval', 'int', 'METRICS INTERVAL', 'Seconds between metrics collections (0 disables)', '10');
   }
 
   // ---- Lifecycle ----------------------------------------------------------------------------
@@ -170,7 +182,10 @@ export class Agent {
       const file = this.settings.file;
       this.stopMetrics();
       for (const alias of [...this.plugins.keys()].reverse()) await this.unload_module(alias);
-      if (file !== undefined) this.settings = SettingsStore.load(file);
+      if (file !== undefined) {
+        this.settings = SettingsStore.load(file);
+        this.registerCoreSettings();
+      }
       await this.start();
       return true;
     }

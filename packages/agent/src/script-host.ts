@@ -166,8 +166,11 @@ export class ScriptHost implements ModuleInstance {
   }
 }
 
-/** The script host as a module named `name`, whose instances look for scripts below `${scripts}/<folder>`. */
-export function scriptHostModule(name: string, folder: string): ModuleDefinition {
+/**
+ * The script host as a module named `name`, whose instances look for scripts below `${scripts}/<folder>`.
+ * With `loadConfigured: false` it starts without the configured scripts (the CLI's script verbs).
+ */
+export function scriptHostModule(name: string, folder: string, options: { loadConfigured?: boolean } = {}): ModuleDefinition {
   return {
     name,
     description: `Loads TypeScript and JavaScript scripts (NSClient++'s PythonScript API) from [/settings/<alias>/scripts]`,
@@ -176,6 +179,7 @@ export function scriptHostModule(name: string, folder: string): ModuleDefinition
       const host = new ScriptHost(plugin, plugin.agent, folder);
       const settings = plugin.agent.settings;
       settings.register_path(host.scriptsPath, 'Scripts', 'Scripts this module loads, as script_alias = file');
+      if (options.loadConfigured === false) return host;
       for (const alias of settings.get_section(host.scriptsPath)) {
         const file = settings.get_string(host.scriptsPath, alias, '');
         try {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, resolve } from 'node:path';
 import { compileFunction } from 'node:vm';
-import ts from 'typescript';
+import type TypeScript from 'typescript';
 import { ScriptError } from './errors.js';
 
 /** The functions a script may export, each optional. */
@@ -20,19 +20,30 @@ export interface ScriptExports {
 /** The file extensions the host loads. */
 export const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'] as const;
 
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
-  esModuleInterop: true,
-  inlineSourceMap: false,
-  verbatimModuleSyntax: false,
-};
+// TypeScript is loaded on first use: it is large (seconds on a busy machine), and an agent with no
+// scripts, or a `settings` command, never needs it.
+let typescript: typeof TypeScript | undefined;
+let compilerOptions: TypeScript.CompilerOptions | undefined;
+
+function compiler(): { ts: typeof TypeScript; options: TypeScript.CompilerOptions } {
+  if (typescript === undefined) {
+    typescript = createRequire(import.meta.url)('typescript') as typeof TypeScript;
+    compilerOptions = {
+      module: typescript.ModuleKind.CommonJS,
+      target: typescript.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      verbatimModuleSyntax: false,
+    };
+  }
+  return { ts: typescript, options: compilerOptions! };
+}
 
 /** Transpiles `source` to CommonJS; a syntax error is a ScriptError naming file, line and column. */
 export function transpileScript(file: string, source: string): string {
   // .mts/.mjs (and .cts/.cjs) would pin the output's module format; a plain extension lets CommonJS win.
   const fileName = file.replace(/\.[mc]?([tj])s$/, '.$1s');
-  const out = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName, reportDiagnostics: true });
+  const { ts, options } = compiler();
+  const out = ts.transpileModule(source, { compilerOptions: options, fileName, reportDiagnostics: true });
   const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) {
     const d = errors[0]!;

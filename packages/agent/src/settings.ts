@@ -185,11 +185,16 @@ export class SettingsStore {
 
   /**
    * `settings --generate --add-defaults`: every registered section and every registered key
-   * missing from the main file is added, documented by a comment line, with its default. Keys that
-   * are set keep their values; unknown keys and comments stay. Call save() to write it.
+   * missing from the main file is added, documented by a comment line, with its default
+   * (`addDefaults: false`: the sections only). Keys that are set keep their values; unknown keys
+   * and comments stay. Call save() to write it.
    */
-  generate(): void {
+  generate(options: { addDefaults?: boolean } = {}): void {
     for (const { path, title, description } of this.paths.values()) ensureSection(this.doc, path, [`${title} - ${description}`]);
+    if (options.addDefaults === false) {
+      this.dirty = true;
+      return;
+    }
     for (const k of this.keys.values()) {
       if (this.get(k.path, k.key) === undefined) setEntry(this.doc, k.path, k.key, k.default_value, this.documentationLines(k.path, k.key));
     }
