@@ -10,6 +10,16 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DataType,
+  ItemType,
+  RegistryCommand,
+  Result_StatusCodeType,
+  SettingsChangeType,
+  SettingsCommand,
+  encodeRegistryRequestMessage,
+  encodeRegistryResponseMessage,
+  encodeSettingsRequestMessage,
+  encodeSettingsResponseMessage,
   execRequestToWire,
   execResponseToWire,
   queryResponseFromWire,
@@ -59,6 +69,56 @@ describe.skipIf(!present)('wire bytes through buf (Go protobuf)', () => {
       const ours = (toWire as (x: unknown) => Uint8Array)(plain);
       expect(through(type, ours, 'binpb').toString('hex')).toBe(Buffer.from(ours).toString('hex'));
     }
+  }, 60_000);
+
+  it('buf reads our Settings and Registry messages and writes the same bytes', () => {
+    const messages: [string, Uint8Array][] = [
+      [
+        'PB.Settings.SettingsRequestMessage',
+        encodeSettingsRequestMessage({
+          header: { sourceId: 'script' },
+          payload: [
+            { id: 1n, pluginId: 3, query: { node: { path: '/settings/NRPE/server', key: 'port' }, defaultValue: '5666', redactSensitive: true } },
+            { update: { node: { path: '/modules', key: 'PythonScript', value: 'enabled' } } },
+            { registration: { node: { path: '/settings/my', key: 'k' }, info: { title: 't', description: 'd', defaultValue: 'v', isSensitive: true, type: 'string' } } },
+            { inventory: { node: { path: '/settings' }, recursiveFetch: true, fetchKeys: true, plugin: 'p' } },
+            { control: { command: SettingsCommand.SAVE, context: 'ini://x.ini' } },
+            { status: {} },
+            { diff: { node: { path: '/' }, recursive: true } },
+          ],
+        }),
+      ],
+      [
+        'PB.Settings.SettingsResponseMessage',
+        encodeSettingsResponseMessage({
+          payload: [
+            { id: 1n, result: { code: Result_StatusCodeType.STATUS_OK }, query: { node: { path: '/modules', key: 'a', value: 'enabled' }, nodes: [{ path: '/modules', key: 'b' }] } },
+            { status: { context: 'ini', type: 'file', hasChanged: true }, diff: { entries: [{ path: '/p', key: 'k', oldValue: 'a', newValue: 'b', changeType: SettingsChangeType.REMOVED, isSensitive: true }] } },
+            { inventory: [{ node: { path: '/x' }, info: { title: 'x', advanced: true, plugin: ['A', 'B'] } }] },
+          ],
+        }),
+      ],
+      [
+        'PB.Registry.RegistryRequestMessage',
+        encodeRegistryRequestMessage({
+          payload: [
+            { id: 9n, registration: { pluginId: 2, type: ItemType.QUERY, name: 'check_py', info: { title: 'py', description: 'd', metadata: [{ key: 'a', value: 'b' }] }, alias: ['a1'], schedule: [{ id: 's', cron: '* * * * *', interval: '5m' }] } },
+            { inventory: { plugin: 'PythonScript', type: [ItemType.QUERY, ItemType.COMMAND], fetchAll: true, fetchInformation: true } },
+            { control: { command: RegistryCommand.UNLOAD, type: ItemType.MODULE, name: 'CheckEventLog', alias: 'el' } },
+          ],
+        }),
+      ],
+      [
+        'PB.Registry.RegistryResponseMessage',
+        encodeRegistryResponseMessage({
+          payload: [
+            { id: 9n, result: { code: Result_StatusCodeType.STATUS_ERROR, message: 'no such module' }, registration: { itemId: 4 } },
+            { inventory: [{ plugin: ['P'], type: ItemType.QUERY, name: 'check_cpu', id: 'x', info: { title: 'CPU' }, parameters: { parameter: [{ name: 'warn', defaultValue: 'load > 80', required: true, contentType: DataType.STRING, keyword: [{ parameter: 'warn', key: 'load' }] }], fields: [{ name: 'load' }] } }] },
+          ],
+        }),
+      ],
+    ];
+    for (const [type, bytes] of messages) expect(through(type, bytes, 'binpb').toString('hex'), type).toBe(Buffer.from(bytes).toString('hex'));
   }, 60_000);
 
   it('buf reads our QueryResponseMessage with the fields where NSClient++ names them', () => {

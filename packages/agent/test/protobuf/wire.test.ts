@@ -264,6 +264,14 @@ describe('bytes that are not the message', () => {
     expect(refuse([0x0c])).toMatch(/wire type 4/);
   });
 
+  it('refuses a varint longer than ten bytes', () => {
+    expect(refuse([0x12, 0x0d, 0x08, ...Array(11).fill(0xff), 0x01])).toMatch(/varint longer than 10 bytes/);
+  });
+
+  it('refuses a sub-message whose length runs past its parent (header 1 > hosts 10)', () => {
+    expect(refuse([0x0a, 0x04, 0x52, 0x09, 0x61, 0x62])).toMatch(/runs past the end/);
+  });
+
   it('refuses what is not bytes at all', () => {
     expect(() => decodeQueryRequestMessage('x' as unknown as Uint8Array)).toThrow(ProtobufDecodeError);
     expect(() => queryResponseFromWire(null as unknown as Uint8Array)).toThrow(/expected bytes/);
