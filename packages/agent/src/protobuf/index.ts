@@ -6,6 +6,8 @@ export { ProtobufDecodeError } from './errors.js';
 
 export type {
   EmptyPerf,
+  EventBatch,
+  EventItem,
   ExecCommand,
   ExecRequest,
   ExecResponse,
@@ -68,6 +70,7 @@ export {
   simpleExecResponse,
   simpleExecResult,
 } from './exec.js';
+export { eventFromWire, eventToWire, simpleEvent } from './event.js';
 
 export {
   decodeEventMessage,

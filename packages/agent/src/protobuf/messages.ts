@@ -1,7 +1,7 @@
 // encode*/decode* for each NSClient++ message a raw call carries. decode* throws
 // ProtobufDecodeError for bytes that are not that message; encode* takes a message or the plain
 // init object @bufbuild/protobuf's create() takes (camelCase field names, everything optional).
-import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import {
   EventMessageSchema,
   ExecuteRequestMessageSchema,
@@ -26,7 +26,7 @@ import { SettingsRequestMessageSchema, SettingsResponseMessageSchema } from './g
 import type { SettingsRequestMessage, SettingsResponseMessage } from './gen/settings_pb.js';
 import { decodeStrict, encode } from './wire.js';
 
-type Init<S extends Parameters<typeof encode>[0]> = MessageInitShape<S>;
+type Init<S extends DescMessage> = MessageInitShape<S>;
 
 export const encodeQueryRequestMessage = (m: Init<typeof QueryRequestMessageSchema>): Uint8Array => encode(QueryRequestMessageSchema, m);
 export const decodeQueryRequestMessage = (b: Uint8Array): QueryRequestMessage => decodeStrict(QueryRequestMessageSchema, b);

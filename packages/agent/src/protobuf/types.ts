@@ -151,3 +151,16 @@ export interface ExecResponse {
   header?: HeaderFields;
   payload: ExecResult[];
 }
+
+/** EventMessage.Request: one event, its arguments and its key/value data in wire order. */
+export interface EventItem {
+  event: string;
+  arguments?: string[];
+  data?: [key: string, value: string][];
+}
+
+/** EventMessage. */
+export interface EventBatch {
+  header?: HeaderFields;
+  payload: EventItem[];
+}

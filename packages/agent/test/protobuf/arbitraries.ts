@@ -2,6 +2,7 @@
 // proto3 writes (a non-empty string, a non-zero number), so a round trip is the identity.
 import fc from 'fast-check';
 import type {
+  EventBatch,
   ExecRequest,
   ExecResponse,
   HeaderFields,
@@ -131,5 +132,12 @@ export const execResponse: fc.Arbitrary<ExecResponse> = fc
         .map(clean),
       { maxLength: 3 },
     ),
+  })
+  .map(clean);
+
+export const eventBatch: fc.Arbitrary<EventBatch> = fc
+  .record({
+    header: opt(header),
+    payload: fc.array(fc.record({ event: text, arguments: opt(nonEmpty(text)), data: opt(pairs) }).map(clean), { maxLength: 3 }),
   })
   .map(clean);

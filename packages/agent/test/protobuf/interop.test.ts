@@ -20,6 +20,7 @@ import {
   encodeRegistryResponseMessage,
   encodeSettingsRequestMessage,
   encodeSettingsResponseMessage,
+  eventToWire,
   execRequestToWire,
   execResponseToWire,
   queryResponseFromWire,
@@ -61,6 +62,7 @@ describe.skipIf(!present)('wire bytes through buf (Go protobuf)', () => {
     ['PB.Commands.SubmitResponseMessage', arb.submitResponse, submitResponseToWire],
     ['PB.Commands.ExecuteRequestMessage', arb.execRequest, execRequestToWire],
     ['PB.Commands.ExecuteResponseMessage', arb.execResponse, execResponseToWire],
+    ['PB.Commands.EventMessage', arb.eventBatch, eventToWire],
   ] as const;
 
   it.each(cases)('%s: buf reads our bytes and writes the same bytes', (type, arbitrary, toWire) => {

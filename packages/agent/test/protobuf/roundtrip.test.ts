@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ProtobufDecodeError,
+  eventFromWire,
+  eventToWire,
   execRequestFromWire,
   execRequestToWire,
   execResponseFromWire,
@@ -28,6 +30,7 @@ const cases = [
   ['SubmitResponseMessage', arb.submitResponse, submitResponseToWire, submitResponseFromWire],
   ['ExecuteRequestMessage', arb.execRequest, execRequestToWire, execRequestFromWire],
   ['ExecuteResponseMessage', arb.execResponse, execResponseToWire, execResponseFromWire],
+  ['EventMessage', arb.eventBatch, eventToWire, eventFromWire],
 ] as const;
 
 describe.each(cases)('%s', (_name, arbitrary, toWire, fromWire) => {

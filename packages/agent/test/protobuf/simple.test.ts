@@ -2,6 +2,10 @@
 // them, and the mappings NSClient++ applies to codes.
 import { describe, expect, it } from 'vitest';
 import {
+  decodeEventMessage,
+  eventFromWire,
+  eventToWire,
+  simpleEvent,
   decodeExecuteRequestMessage,
   decodeSubmitRequestMessage,
   execRequestToWire,
@@ -114,5 +118,18 @@ describe('exec', () => {
     const bytes = execResponseToWire({ payload: [simpleExecResult('a', 0, 'fine'), simpleExecResult('b', 2, 'broken'), simpleExecResult('c', 1, 'meh')] });
     expect(simpleExecResponse(execResponseFromWire(bytes))).toEqual([2, ['fine', 'broken', 'meh']]);
     expect(simpleExecResponse({ payload: [] })).toEqual([0, []]);
+  });
+});
+
+describe('event', () => {
+  it('an event is named module:event with its data as key/values in order: event 1, data 3 { key 1, value 2 }', () => {
+    const bytes = eventToWire(simpleEvent('eventlog:login', { id: '4624', user: 'bob' }));
+    const kv = (k: string, v: string) => [0x0a, k.length, ...Buffer.from(k), 0x12, v.length, ...Buffer.from(v)];
+    const first = kv('id', '4624');
+    const second = kv('user', 'bob');
+    const request = [0x0a, 14, ...Buffer.from('eventlog:login'), 0x1a, first.length, ...first, 0x1a, second.length, ...second];
+    expect(Buffer.from(bytes).toString('hex')).toBe(Buffer.from([0x12, request.length, ...request]).toString('hex'));
+    expect(decodeEventMessage(bytes).payload[0]!.event).toBe('eventlog:login');
+    expect(eventFromWire(bytes)).toEqual({ payload: [{ event: 'eventlog:login', data: [['id', '4624'], ['user', 'bob']] }] });
   });
 });
