@@ -4,10 +4,9 @@
 // word. Raw calls must refuse bytes that are not the message, so decode first walks the bytes
 // against the schema: every field number must be one the message declares, with that field's
 // wire type (or the packed form of a repeated number), recursively into sub-messages.
-import { fromBinary, toBinary, create } from '@bufbuild/protobuf';
+import { ScalarType, create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescField, DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { ScalarType } from '@bufbuild/protobuf';
 import { ProtobufDecodeError } from './errors.js';
 
 interface FieldRule {
@@ -138,7 +137,7 @@ export function decodeStrict<Desc extends DescMessage>(schema: Desc, bytes: Uint
   try {
     return fromBinary(schema, bytes);
   } catch (e) {
-    // What the walk cannot see: a string that is not UTF-8, a varint that does not end.
+    // What the walk does not look into: a string that is not UTF-8.
     throw new ProtobufDecodeError(schema.typeName, (e as Error).message);
   }
 }
