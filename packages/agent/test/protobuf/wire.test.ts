@@ -9,8 +9,13 @@ import {
   ItemType,
   ResultCode,
   SettingsCommand,
+  decodeEventMessage,
   decodeExecuteRequestMessage,
+  decodeExecuteResponseMessage,
   decodeQueryRequestMessage,
+  decodeRegistryResponseMessage,
+  decodeSettingsResponseMessage,
+  decodeSubmitResponseMessage,
   decodeQueryResponseMessage,
   decodeRegistryRequestMessage,
   decodeSettingsRequestMessage,
@@ -228,8 +233,23 @@ describe('bytes that are not the message', () => {
     throw new Error(`accepted ${hex(bytes)}`);
   };
 
-  it('refuses text', () => {
+  it('refuses text, whichever message is expected', () => {
     expect(refuse(ascii('hello world'))).toMatch(/^not a valid PB\.Commands\.QueryRequestMessage: /);
+    const decoders = {
+      'PB.Commands.QueryResponseMessage': decodeQueryResponseMessage,
+      'PB.Commands.SubmitRequestMessage': decodeSubmitRequestMessage,
+      'PB.Commands.SubmitResponseMessage': decodeSubmitResponseMessage,
+      'PB.Commands.ExecuteRequestMessage': decodeExecuteRequestMessage,
+      'PB.Commands.ExecuteResponseMessage': decodeExecuteResponseMessage,
+      'PB.Settings.SettingsRequestMessage': decodeSettingsRequestMessage,
+      'PB.Settings.SettingsResponseMessage': decodeSettingsResponseMessage,
+      'PB.Registry.RegistryRequestMessage': decodeRegistryRequestMessage,
+      'PB.Registry.RegistryResponseMessage': decodeRegistryResponseMessage,
+      'PB.Commands.EventMessage': decodeEventMessage,
+    };
+    for (const [name, decode] of Object.entries(decoders)) {
+      expect(refuse(ascii('hello world'), decode)).toBe(`not a valid ${name}: ${name} has no field 13 (wire type 0, at byte 0)`);
+    }
   });
 
   it('refuses a truncated message', () => {
