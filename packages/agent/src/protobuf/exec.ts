@@ -70,6 +70,11 @@ export function simpleExecResult(command: string, code: number, message: string)
   return { command, result: toStatus(code), message };
 }
 
+/** A failure as a result, as NSClient++'s set_response_bad makes it: UNKNOWN, `unknown` as the command when there is none. */
+export function unknownExecResult(command: string, message: string): ExecResult {
+  return { command: command || 'unknown', result: 3, message };
+}
+
 /** A response read back as `[code, messages]` (Core.simple_exec's tuple): every result's message, the worst code. */
 export function simpleExecResponse(response: ExecResponse): [Status, string[]] {
   let worst: Status = 0;

@@ -45,6 +45,7 @@ export {
   simpleQueryRequest,
   simpleQueryResponse,
   simpleQueryResult,
+  unknownQueryResult,
 } from './query.js';
 export {
   resultStatusFromWire,
@@ -69,6 +70,7 @@ export {
   simpleExecRequest,
   simpleExecResponse,
   simpleExecResult,
+  unknownExecResult,
 } from './exec.js';
 export { eventFromWire, eventToWire, simpleEvent } from './event.js';
 

@@ -88,6 +88,15 @@ export function simpleQueryResult(command: string, code: number, message: string
 }
 
 /**
+ * A failure as a result, as NSClient++'s set_response_bad makes it: UNKNOWN, one line with the
+ * message, `unknown` as the command when there is none. (NSClient++ answers a query nobody
+ * registered with `Unknown command(s): NAME` this way.)
+ */
+export function unknownQueryResult(command: string, message: string): QueryResult {
+  return { command: command || 'unknown', result: 3, lines: [{ message, perf: [] }] };
+}
+
+/**
  * A response read back as `[code, message, perf]` (Core.simple_query's tuple), as NSClient++'s
  * parse_simple_query_response does: the first result's lines, messages joined, perfdata joined
  * with a space; no result or no line is UNKNOWN with an empty message.

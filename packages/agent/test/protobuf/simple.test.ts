@@ -22,6 +22,8 @@ import {
   simpleQueryRequest,
   simpleQueryResponse,
   simpleQueryResult,
+  unknownQueryResult,
+  unknownExecResult,
   simpleSubmitRequest,
   simpleSubmitResponse,
   simpleSubmitResult,
@@ -73,6 +75,19 @@ describe('query', () => {
     expect(queryResponseFromWire(bytes).payload[0]!.result).toBe(3);
     const written = queryResponseToWire({ payload: [{ command: 'c', result: 9 as 3, lines: [] }] });
     expect(queryResponseFromWire(written).payload[0]!.result).toBe(3);
+  });
+});
+
+describe('failures', () => {
+  it('are UNKNOWN with the message, and name the command unknown when there is none', () => {
+    expect(unknownQueryResult('check_nothing', 'Unknown command(s): check_nothing')).toEqual({
+      command: 'check_nothing',
+      result: 3,
+      lines: [{ message: 'Unknown command(s): check_nothing', perf: [] }],
+    });
+    expect(simpleQueryResponse({ payload: [unknownQueryResult('', 'boom')] })).toEqual([3, 'boom', '']);
+    expect(unknownQueryResult('', 'boom').command).toBe('unknown');
+    expect(unknownExecResult('', 'no such command')).toEqual({ command: 'unknown', result: 3, message: 'no such command' });
   });
 });
 
