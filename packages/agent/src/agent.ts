@@ -84,6 +84,13 @@ export class Agent {
     s.register_key('/settings/core', 'metrics interval', 'int', 'METRICS INTERVAL', 'Seconds between metrics collections (0 disables)', '10');
   }
 
+  /** Swaps in `store` (the file read again), keeping what was documented with register_path/register_key. */
+  replaceSettings(store: SettingsStore): void {
+    store.adoptDocumentation(this.settings);
+    this.settings = store;
+    this.registerCoreSettings();
+  }
+
   // ---- Lifecycle ----------------------------------------------------------------------------
 
   /** Makes `module` loadable by its name (case-insensitive, as NSClient++'s module names on disk). */
@@ -182,10 +189,7 @@ export class Agent {
       const file = this.settings.file;
       this.stopMetrics();
       for (const alias of [...this.plugins.keys()].reverse()) await this.unload_module(alias);
-      if (file !== undefined) {
-        this.settings = SettingsStore.load(file);
-        this.registerCoreSettings();
-      }
+      if (file !== undefined) this.replaceSettings(SettingsStore.load(file));
       await this.start();
       return true;
     }

@@ -5,6 +5,21 @@ import { lineLogger, type Logger } from '@poets/kernel';
 import { AgentError } from './errors.js';
 import { currentAgent, type Agent } from './agent.js';
 import type { Registrant } from './registry.js';
+import {
+  rawEventHandler,
+  rawExec,
+  rawExecHandler,
+  rawQuery,
+  rawQueryHandler,
+  rawSubmissionHandler,
+  rawSubmit,
+  type RawCmdlineFunction,
+  type RawEventFunction,
+  type RawQueryFunction,
+  type RawSubscriptionFunction,
+} from './raw.js';
+import { rawRegistry } from './raw-registry.js';
+import { rawSettings } from './raw-settings.js';
 import type { MaybePromise, QueryResult, Submission } from './requests.js';
 import { status, toStatus } from './status.js';
 
@@ -83,6 +98,34 @@ export class Registry {
     return new Registry(ownerFor(plugin_id));
   }
 
+  /**
+   * Registers a check command with a raw callback: `(command, QueryRequestMessage bytes)` returning
+   * `[code, QueryResponseMessage bytes]`. Simple and raw queries both reach it.
+   */
+  function(query_name: string, query_function: RawQueryFunction, description = ''): void {
+    this.owner.agent.registerQuery(this.owner.registrant, query_name, rawQueryHandler(query_function), description);
+  }
+
+  /** Registers a command-line command with a raw callback: `(command, ExecuteRequestMessage bytes)` returning `[code, ExecuteResponseMessage bytes]`. */
+  cmdline(command_name: string, fn: RawCmdlineFunction): void {
+    this.owner.agent.registerCommand(this.owner.registrant, command_name, rawExecHandler(fn));
+  }
+
+  /** Subscribes to `channel` with a raw handler: `(channel, SubmitRequestMessage bytes)` returning `[success, response bytes]`. */
+  subscription(channel: string, fn: RawSubscriptionFunction): void {
+    this.owner.agent.subscribe(this.owner.registrant, channel, rawSubmissionHandler(fn));
+  }
+
+  /** Registers a handler for the named event that receives it as a serialized EventMessage. */
+  event_pb(event_name: string, event_function: RawEventFunction): void {
+    this.owner.agent.registry.addEvent({ event: event_name, owner: this.owner.registrant, handler: rawEventHandler(event_function) });
+  }
+
+  /** A raw registry query: RegistryRequestMessage bytes in, `[code, RegistryResponseMessage bytes]` out. */
+  query(request_bytes: Uint8Array): Promise<[number, Uint8Array]> {
+    return rawRegistry(this.owner.agent, this.owner.registrant, request_bytes);
+  }
+
   /** Registers a check command whose callback takes the arguments and returns `[status, message, perf]` (or a Promise of it). */
   simple_function(query_name: string, query_function: SimpleQueryFunction, description = ''): void {
     this.owner.agent.registerQuery(
@@ -152,6 +195,21 @@ export class Core {
   /** Runs a check command: `[code, message, perf]`. An unknown command is UNKNOWN with a message. */
   simple_query(query: string, args: readonly string[] = []): Promise<[number, string, string]> {
     return this.owner.agent.simple_query(query, args);
+  }
+
+  /** Raw simple_query: QueryRequestMessage bytes in, `[code, QueryResponseMessage bytes]` out (code: the worst status). */
+  query(command: string, request_bytes: Uint8Array): Promise<[number, Uint8Array]> {
+    return rawQuery(this.owner.agent, this.owner.registrant, command, request_bytes);
+  }
+
+  /** Raw simple_exec: ExecuteRequestMessage bytes in, `[code, ExecuteResponseMessage bytes]` out. */
+  exec(target: string, request_bytes: Uint8Array): Promise<[number, Uint8Array]> {
+    return rawExec(this.owner.agent, this.owner.registrant, target, request_bytes);
+  }
+
+  /** Raw simple_submit: SubmitRequestMessage bytes in, `[success, error_message]` out. */
+  submit(channel: string, request_bytes: Uint8Array): Promise<[boolean, string]> {
+    return rawSubmit(this.owner.agent, this.owner.registrant, channel, request_bytes);
   }
 
   /** Runs a command-line command on `target` (`''` or `local` for this agent): `[code, results]`. */
@@ -237,6 +295,11 @@ export class Settings {
   /** Writes the changes to the settings file (atomically). Throws SettingsSaveError when it cannot. */
   save(): void {
     this.store.save();
+  }
+
+  /** A raw settings query: SettingsRequestMessage bytes in, `[code, SettingsResponseMessage bytes]` out. */
+  query(request_bytes: Uint8Array): [number, Uint8Array] {
+    return rawSettings(this.owner.agent, this.owner.registrant, request_bytes);
   }
 
   /** Documents a section for `settings --generate`. */

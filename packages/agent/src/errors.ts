@@ -45,7 +45,5 @@ export class ScriptError extends AgentError {
   }
 }
 
-/** A raw call whose bytes are not the protobuf message it takes. */
-export class RawMessageError extends AgentError {
-  override name = 'RawMessageError';
-}
+// Bytes that are not the protobuf message a raw call takes: raised by the protobuf layer.
+export { ProtobufDecodeError } from './protobuf/errors.js';

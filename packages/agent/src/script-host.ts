@@ -6,6 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Session } from '@poets/kernel';
 import type { Agent } from './agent.js';
 import { bindApi } from './api.js';
+import * as agentPackage from './index.js';
 import { ScriptError } from './errors.js';
 import { HandlerFailure, handlerSession, releaseSession, runIn, type ModuleDefinition, type ModuleInstance, type Plugin } from './plugin.js';
 import type { MaybePromise } from './requests.js';
@@ -87,7 +88,8 @@ export class ScriptHost implements ModuleInstance {
     const scriptLogger = { log: (level: Parameters<typeof logger.log>[0], message: string, context?: Parameters<typeof logger.log>[2]) => logger.log(level, message, { ...context, component: context?.component ?? name }) };
     let exports: ScriptExports;
     try {
-      exports = loadScript(found, bindApi({ agent: this.agent, registrant, logger: scriptLogger }));
+      // The whole package, with the script API bound to this script in place of the process-wide one.
+      exports = loadScript(found, { ...agentPackage, ...bindApi({ agent: this.agent, registrant, logger: scriptLogger }) });
     } catch (error) {
       this.agent.registry.remove((owner) => owner === registrant);
       releaseSession(kernel, session, name, 'agent script');

@@ -170,6 +170,12 @@ export class SettingsStore {
     this.keys.set(`${p}\u0000${key}`, { path: p, key, type, title, description, default_value: String(default_value) });
   }
 
+  /** Takes over `other`'s documented paths and keys (when the file is read again). */
+  adoptDocumentation(other: SettingsStore): void {
+    for (const p of other.registeredPaths()) if (!this.paths.has(p.path)) this.paths.set(p.path, p);
+    for (const k of other.registeredKeys()) this.keys.set(`${k.path}\u0000${k.key}`, k);
+  }
+
   /** The registered documentation of `key` in `path`. */
   describeKey(path: string, key: string): KeyDescription | undefined {
     return this.keys.get(`${normalizePath(path)}\u0000${key}`);
