@@ -62,7 +62,8 @@ export function normalizePath(path: string): string {
 /** Sets `key` in section `path`: in place when it exists, else after the section's last entry (a new section at the end). */
 export function setEntry(doc: IniDocument, path: string, key: string, value: string, comments: readonly string[] = []): void {
   const raw = `${key} = ${quoteIfNeeded(value)}`;
-  const existing = doc.lines.findIndex((l) => l.kind === 'entry' && l.path === path && l.key === key);
+  // The last occurrence is the one reads see (a repeated key: the last wins), so that is the one replaced.
+  const existing = doc.lines.findLastIndex((l) => l.kind === 'entry' && l.path === path && l.key === key);
   if (existing >= 0) {
     doc.lines[existing] = { kind: 'entry', raw, path, key, value };
     return;

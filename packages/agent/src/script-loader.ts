@@ -54,20 +54,31 @@ export function transpileScript(file: string, source: string): string {
   return out.outputText;
 }
 
+const cache = new Map<string, { mtimeMs: number; size: number; code: string }>();
+
+/** The file's CommonJS, transpiled again only when its modification time or size changed (reloads, one file under several aliases). */
+function transpiled(file: string): string {
+  const { mtimeMs, size } = statSync(file);
+  const hit = cache.get(file);
+  if (hit !== undefined && hit.mtimeMs === mtimeMs && hit.size === size) return hit.code;
+  const code = transpileScript(file, readFileSync(file, 'utf8'));
+  cache.set(file, { mtimeMs, size, code });
+  return code;
+}
+
 /**
  * Loads `file` as a new module instance whose `@poets/agent` is `api`. Relative imports of other
  * TypeScript files load the same way (one instance per script load); anything else is Node's require.
  */
 export function loadScript(file: string, api: object): ScriptExports {
-  const cache = new Map<string, { exports: unknown }>();
-  return instantiate(resolve(file), api, cache) as ScriptExports;
+  return instantiate(resolve(file), api, new Map()) as ScriptExports;
 }
 
-function instantiate(file: string, api: object, cache: Map<string, { exports: unknown }>): unknown {
-  const cached = cache.get(file);
+function instantiate(file: string, api: object, instances: Map<string, { exports: unknown }>): unknown {
+  const cached = instances.get(file);
   if (cached !== undefined) return cached.exports;
   if (!existsSync(file) || !statSync(file).isFile()) throw new ScriptError(file, `Script not found: ${file}`);
-  const code = transpileScript(file, readFileSync(file, 'utf8'));
+  const code = transpiled(file);
   let fn: (...args: unknown[]) => unknown;
   try {
     fn = compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file }) as typeof fn;
@@ -75,17 +86,17 @@ function instantiate(file: string, api: object, cache: Map<string, { exports: un
     throw new ScriptError(file, `Syntax error in ${file}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
   const module = { exports: {} as unknown };
-  cache.set(file, module);
+  instances.set(file, module);
   const nodeRequire = createRequire(file);
   const requireFromScript = (id: string): unknown => {
     if (id === '@poets/agent') return api;
     const local = id.startsWith('.') ? localTypeScript(dirname(file), id) : undefined;
-    return local === undefined ? nodeRequire(id) : instantiate(local, api, cache);
+    return local === undefined ? nodeRequire(id) : instantiate(local, api, instances);
   };
   try {
     fn(module.exports, requireFromScript, module, file, dirname(file));
   } catch (error) {
-    cache.delete(file);
+    instances.delete(file);
     throw new ScriptError(file, `Failed to load ${file}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
   return module.exports;

@@ -80,6 +80,14 @@ describe('settings store', () => {
     expect(again.get_int('/settings/NRPE/server', 'port')).toBe(1234);
   });
 
+  it('a repeated key: the last one is read, and the last one is replaced', () => {
+    const s = SettingsStore.fromText('[/a]\nk = 1\nk = 2\n');
+    expect(s.get_string('/a', 'k')).toBe('2');
+    s.set_string('/a', 'k', '3');
+    expect(s.get_string('/a', 'k')).toBe('3');
+    expect(s.toString()).toBe('[/a]\nk = 1\nk = 3\n');
+  });
+
   it('defaults for missing and malformed values', () => {
     const s = SettingsStore.fromText('[/a]\nn = twelve\nb = maybe\n');
     expect(s.get_int('/a', 'n', 7)).toBe(7);
