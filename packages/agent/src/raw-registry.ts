@@ -11,6 +11,7 @@ import {
   Result_StatusCodeType,
   type RegistryRequestMessage,
 } from './protobuf/index.js';
+import { decodeOrRefuse, isRefusal, reason } from './raw.js';
 import type { Registrant } from './registry.js';
 import { status } from './status.js';
 
@@ -27,19 +28,10 @@ interface Answer {
   inventory?: InventoryItem[];
 }
 
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Answers a serialized RegistryRequestMessage with a serialized RegistryResponseMessage: `[code, bytes]`. */
 export async function rawRegistry(agent: Agent, caller: Registrant, request: Uint8Array): Promise<[number, Uint8Array]> {
-  let decoded: RegistryRequestMessage;
-  try {
-    decoded = decodeRegistryRequestMessage(request instanceof Uint8Array ? request : new Uint8Array(0));
-  } catch (error) {
-    caller.plugin.logger.log('error', `${caller.name}: Registry.query refused: ${reason(error)}`, { error });
-    return [status.UNKNOWN, encodeRegistryResponseMessage({ payload: [{ result: { code: Result_StatusCodeType.STATUS_ERROR, message: `Invalid request: ${reason(error)}` } }] })];
-  }
+  const decoded = decodeOrRefuse(caller, 'Registry.query', request, decodeRegistryRequestMessage);
+  if (isRefusal(decoded)) return [status.UNKNOWN, encodeRegistryResponseMessage({ payload: [{ result: { code: Result_StatusCodeType.STATUS_ERROR, message: decoded.refused } }] })];
   const answers: Answer[] = [];
   for (const p of decoded.payload) answers.push(await answer(agent, p));
   const failed = answers.some((a) => a.result.code !== Result_StatusCodeType.STATUS_OK);

@@ -9,6 +9,7 @@ import {
   SettingsCommand,
   type SettingsRequestMessage,
 } from './protobuf/index.js';
+import { decodeOrRefuse, isRefusal, reason } from './raw.js';
 import type { Registrant } from './registry.js';
 import { SettingsStore } from './settings.js';
 import { status } from './status.js';
@@ -20,19 +21,10 @@ interface SettingsNode {
   value?: string;
 }
 
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Answers a serialized SettingsRequestMessage with a serialized SettingsResponseMessage: `[code, bytes]`. */
 export function rawSettings(agent: Agent, caller: Registrant, request: Uint8Array): [number, Uint8Array] {
-  let decoded: SettingsRequestMessage;
-  try {
-    decoded = decodeSettingsRequestMessage(request instanceof Uint8Array ? request : new Uint8Array(0));
-  } catch (error) {
-    caller.plugin.logger.log('error', `${caller.name}: Settings.query refused: ${reason(error)}`, { error });
-    return [status.UNKNOWN, encodeSettingsResponseMessage({ payload: [{ result: { code: Result_StatusCodeType.STATUS_ERROR, message: `Invalid request: ${reason(error)}` } }] })];
-  }
+  const decoded = decodeOrRefuse(caller, 'Settings.query', request, decodeSettingsRequestMessage);
+  if (isRefusal(decoded)) return [status.UNKNOWN, encodeSettingsResponseMessage({ payload: [{ result: { code: Result_StatusCodeType.STATUS_ERROR, message: decoded.refused } }] })];
   const answers = decoded.payload.map((p) => answer(agent, p));
   const failed = answers.some((a) => a.result.code !== Result_StatusCodeType.STATUS_OK);
   return [failed ? status.UNKNOWN : status.OK, encodeSettingsResponseMessage({ payload: answers })];

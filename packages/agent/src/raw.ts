@@ -37,8 +37,27 @@ function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
-function reason(error: unknown): string {
+export function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What a raw call answers for bytes that are not its message: the reason, already logged. */
+export interface Refusal {
+  refused: string;
+}
+
+/** Decodes a raw call's bytes, or logs (naming the caller and the call) why they are not the message. */
+export function decodeOrRefuse<T>(caller: Registrant, call: string, bytes: unknown, decode: (bytes: Uint8Array) => T): T | Refusal {
+  try {
+    return decode(toBytes(bytes, 'request'));
+  } catch (error) {
+    caller.plugin.logger.log('error', `${caller.name}: ${call} refused: ${reason(error)}`, { error });
+    return { refused: `Invalid request: ${reason(error)}` };
+  }
+}
+
+export function isRefusal(value: unknown): value is Refusal {
+  return typeof (value as Refusal | null)?.refused === 'string';
 }
 
 function toBytes(value: unknown, what: string): Uint8Array {
@@ -130,14 +149,12 @@ export function rawEventHandler(fn: RawEventFunction): EventHandler {
  * in order, and answers a QueryResponseMessage with the worst status as the code.
  */
 export async function rawQuery(agent: Agent, caller: Registrant, command: string, request: Uint8Array): Promise<[number, Uint8Array]> {
-  let commands;
-  try {
-    commands = queryRequestFromWire(toBytes(request, 'QueryRequestMessage')).payload;
-  } catch (error) {
-    caller.plugin.logger.log('error', `${caller.name}: Core.query(${command}) refused: ${reason(error)}`, { error });
-    const refused = { command, result: status.UNKNOWN, message: `Invalid request: ${reason(error)}`, perf: '' } satisfies QueryResult;
+  const decoded = decodeOrRefuse(caller, `Core.query(${command})`, request, queryRequestFromWire);
+  if (isRefusal(decoded)) {
+    const refused = { command, result: status.UNKNOWN, message: decoded.refused, perf: '' } satisfies QueryResult;
     return [status.UNKNOWN, queryResponseToWire({ payload: [wireResult(refused)] })];
   }
+  let commands = decoded.payload;
   if (commands.length === 0) commands = [{ command, arguments: [] }];
   const results: QueryResult[] = [];
   for (const c of commands) results.push(await agent.runQuery({ command: c.command, arguments: c.arguments }));
@@ -146,13 +163,8 @@ export async function rawQuery(agent: Agent, caller: Registrant, command: string
 
 /** `Core.exec`: runs every command of the ExecuteRequestMessage on `target` (else the header's `target`). */
 export async function rawExec(agent: Agent, caller: Registrant, target: string, request: Uint8Array): Promise<[number, Uint8Array]> {
-  let decoded;
-  try {
-    decoded = execRequestFromWire(toBytes(request, 'ExecuteRequestMessage'));
-  } catch (error) {
-    caller.plugin.logger.log('error', `${caller.name}: Core.exec refused: ${reason(error)}`, { error });
-    return [status.UNKNOWN, execResponseToWire({ payload: [simpleExecResult('', status.UNKNOWN, `Invalid request: ${reason(error)}`)] })];
-  }
+  const decoded = decodeOrRefuse(caller, 'Core.exec', request, execRequestFromWire);
+  if (isRefusal(decoded)) return [status.UNKNOWN, execResponseToWire({ payload: [simpleExecResult('', status.UNKNOWN, decoded.refused)] })];
   const to = target !== '' ? target : (decoded.header?.metadata?.find(([k]) => k === 'target')?.[1] ?? '');
   const results: ExecResult[] = [];
   for (const c of decoded.payload) results.push(await agent.runExec(to, { command: c.command, arguments: c.arguments }));
@@ -161,13 +173,8 @@ export async function rawExec(agent: Agent, caller: Registrant, target: string, 
 
 /** `Core.submit`: the SubmitRequestMessage's results on `channel` (else the message's channel): `[success, error_message]`. */
 export async function rawSubmit(agent: Agent, caller: Registrant, channel: string, request: Uint8Array): Promise<[boolean, string]> {
-  let decoded;
-  try {
-    decoded = submitRequestFromWire(toBytes(request, 'SubmitRequestMessage'));
-  } catch (error) {
-    caller.plugin.logger.log('error', `${caller.name}: Core.submit(${channel}) refused: ${reason(error)}`, { error });
-    return [false, `Invalid request: ${reason(error)}`];
-  }
+  const decoded = decodeOrRefuse(caller, `Core.submit(${channel})`, request, submitRequestFromWire);
+  if (isRefusal(decoded)) return [false, decoded.refused];
   const payloads: Submission[] = decoded.payload.map((r) => ({ ...plainResult(r), source: r.source ?? '' }));
   const result = await agent.submit(channel !== '' ? channel : decoded.channel, payloads);
   return [result.success, result.message];
