@@ -109,11 +109,14 @@ export class Agent {
    */
   async start(): Promise<void> {
     current = this;
-    if (this.coreSession === undefined) {
-      this.coreSession = Session.create({ kernel: this.kernel, inline_states: { _start: () => {} } });
-      this.kernel.refcount_increment(this.coreSession.ID(), 'agent core');
-      this.kernel.run().catch((error: unknown) => this.logger.log('error', `kernel stopped: ${String(error)}`, { error }));
-    }
+    if (this.coreSession !== undefined) return;
+    this.coreSession = Session.create({ kernel: this.kernel, inline_states: { _start: () => {} } });
+    this.kernel.refcount_increment(this.coreSession.ID(), 'agent core');
+    this.kernel.run().catch((error: unknown) => this.logger.log('error', `kernel stopped: ${String(error)}`, { error }));
+    await this.loadConfiguredModules();
+  }
+
+  private async loadConfiguredModules(): Promise<void> {
     for (const key of this.settings.get_section('/modules')) {
       const value = this.settings.get_string('/modules', key, '').trim();
       const lower = value.toLowerCase();
@@ -190,7 +193,7 @@ export class Agent {
       this.stopMetrics();
       for (const alias of [...this.plugins.keys()].reverse()) await this.unload_module(alias);
       if (file !== undefined) this.replaceSettings(SettingsStore.load(file));
-      await this.start();
+      await this.loadConfiguredModules();
       return true;
     }
     const plugin = this.findPlugin(module);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Agent, ModuleError, SettingsStore, status, type ModuleDefinition, type Plugin } from '@poets/agent';
+import { Agent, Core, ModuleError, Registry, SettingsStore, status, type ModuleDefinition, type Plugin } from '@poets/agent';
 import { makeAgent } from './helpers.js';
 
 const agents: Agent[] = [];
@@ -83,6 +83,25 @@ describe('modules from [/modules]', () => {
     await expect(agent.load_module('Broken')).rejects.toThrow(/Failed to load Broken as Broken: no config/);
     expect(agent.listQueries()).toEqual([]);
     expect(agent.kernel.alias_resolve('Broken')).toBeUndefined();
+  });
+});
+
+describe('the API outside a script', () => {
+  it('Registry.get and Core.get resolve plugin ids in the agent started last', async () => {
+    const { agent } = started('[/modules]\nCheckEcho = enabled\n', [echoModule([])]);
+    await agent.start();
+    const id = agent.findPlugin('CheckEcho')!.id;
+    Registry.get(id).simple_function('check_outside', () => [status.CRITICAL, 'outside']);
+    expect(await Core.get(id).simple_query('check_outside', [])).toEqual([status.CRITICAL, 'outside', '']);
+    expect(() => Registry.get(42)).toThrow(/Failed to find plugin: 42/);
+  });
+
+  it('start() twice loads the modules once', async () => {
+    const events: string[] = [];
+    const { agent } = started('[/modules]\nCheckEcho = enabled\n', [echoModule(events)]);
+    await agent.start();
+    await agent.start();
+    expect(events).toEqual(['load CheckEcho 0']);
   });
 });
 

@@ -88,6 +88,19 @@ describe('settings store', () => {
     expect(s.toString()).toBe('[/a]\nk = 1\nk = 3\n');
   });
 
+  it('utf-8 and empty values round-trip through save and reload', () => {
+    const dir = withFiles({});
+    const file = join(dir, 'u.ini');
+    const s = SettingsStore.load(file);
+    s.set_string('/section', 'café', 'naïve 日本語');
+    s.set_string('/section', 'empty', '');
+    s.save();
+    expect(readFileSync(file, 'utf8')).toBe('[/section]\ncafé = naïve 日本語\nempty = \n');
+    const again = SettingsStore.load(file);
+    expect(again.get_string('/section', 'café')).toBe('naïve 日本語');
+    expect(again.get('/section', 'empty')).toBe('');
+  });
+
   it('defaults for missing and malformed values', () => {
     const s = SettingsStore.fromText('[/a]\nn = twelve\nb = maybe\n');
     expect(s.get_int('/a', 'n', 7)).toBe(7);
