@@ -163,8 +163,24 @@ export class ScriptHost implements ModuleInstance {
       return error instanceof HandlerFailure ? error : new HandlerFailure(error);
     };
     if (out instanceof HandlerFailure) return failed(out.error);
-    if (isPromise(out)) return out.catch(failed);
-    return out;
+    if (!isPromise(out)) return out;
+    // init and shutdown that never settle must not hold up the agent's start or stop: they get the
+    // query timeout. __main__ (an administrator's install step) may take as long as it takes.
+    if (call === '__main__') return out.catch(failed);
+    const seconds = this.agent.queryTimeout;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<HandlerFailure>((resolve) => {
+      timer = setTimeout(() => {
+        const error = new Error(`${call} did not finish within ${seconds}s; going on without waiting`);
+        this.plugin.logger.log('error', `${script.registrant.name}: ${error.message}`, { error, component: script.registrant.name });
+        resolve(new HandlerFailure(error));
+      }, seconds * 1000);
+    });
+    try {
+      return await Promise.race([out.catch(failed), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -90,6 +90,19 @@ describe('script host', () => {
     expect(agent.listQueries()).toEqual([]);
   });
 
+  it('an init or shutdown that never settles gets the query timeout: the agent starts and stops, the other scripts load', async () => {
+    const hang = "import { Registry } from '@poets/agent';\nexport function init(id: number) { Registry.get(id).simple_function('check_hang_init', () => [0, 'registered']); return new Promise(() => {}); }\nexport function shutdown() { return new Promise(() => {}); }\n";
+    const ini = `[/modules]\nTypeScript = enabled\n[/settings/typescript/scripts]\nhang = hang.ts\na = a.ts\n`;
+    const dir = withFiles({ 'hang.ts': hang, 'a.ts': GOOD, 'nsclient.ini': ini });
+    const made = makeAgent({ settings: join(dir, 'nsclient.ini'), queryTimeout: 0.05 });
+    await made.agent.start();
+    expect(made.logger.text()).toMatch(/typescript\/hang: init did not finish within 0.05s; going on without waiting/);
+    expect(await made.agent.simple_query('check_a', [])).toEqual([status.OK, 'typescript/a 1', '']);
+    expect(await made.agent.simple_query('check_hang_init', [])).toEqual([0, 'registered', '']);
+    await made.agent.stop();
+    expect(made.logger.text()).toMatch(/typescript\/hang: shutdown did not finish within/);
+  });
+
   it('removing one script removes only what it registered and calls its shutdown', async () => {
     const { agent } = await hostWith({ 'a.ts': GOOD }, { a: 'a.ts', b: 'a.ts' });
     const host = scriptHostOf(agent)!;
