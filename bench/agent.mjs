@@ -23,6 +23,7 @@ export function init(plugin_id: number, _plugin_alias: string, script_alias: str
 `;
 /** The same check as a bare function, for the baseline. */
 const bareCheck = (_args) => [0, 'ok', "'n'=1"];
+const bareSubscriber = (_channel, _source, _command, _code, _message, _perf) => true;
 
 function scriptsDir(count) {
   const dir = mkdtempSync(join(tmpdir(), 'poets-agent-bench-'));
@@ -81,11 +82,11 @@ export async function run() {
     async () => {
       for (let i = 0; i < N; i++) sink += (await core.simple_submit('bench_s0', 'check_x', 0, 'ok', '')).length;
     },
-    () => {
-      for (let i = 0; i < N; i++) sink += bareCheck([]).length;
+    async () => {
+      for (let i = 0; i < N; i++) sink += (await Promise.resolve(bareSubscriber('bench_s0', '', 'check_x', 0, 'ok', ''))) ? 1 : 0;
     },
   );
-  report('simple_submit (1M, 1 subscriber)', 'sub/s', submit, undefined, 'bare function call');
+  report('simple_submit (1M, 1 subscriber)', 'sub/s', submit, undefined, 'awaited bare function call');
   console.log(`${''.padEnd(34)} simple_submit ${submit.ours >= 1e6 ? 'ok' : 'BELOW'} (target ≥ 1M/s)`);
 
   await rawQuery(core);

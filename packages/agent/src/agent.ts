@@ -60,6 +60,7 @@ export class Agent {
   private nextPluginId = 0;
   private coreSession: Session | undefined = undefined;
   private metricsTimer: NodeJS.Timeout | undefined = undefined;
+  private readonly channelLists = new Map<string, readonly (readonly [string, string])[]>();
 
   constructor(options: AgentOptions = {}) {
     this.kernel = options.kernel ?? poe_kernel;
@@ -370,13 +371,24 @@ export class Agent {
    * is a failure the caller sees. Subscribers that return a Promise are awaited, with the query timeout.
    */
   submit(channel: string, payloads: readonly Submission[]): Promise<SubmitResult> {
+    const result = this.runSubmit(channel, payloads);
+    return isPromise(result) ? result : Promise.resolve(result);
+  }
+
+  /** `Core.simple_submit`: `[success, message]`. */
+  simple_submit(channel: string, command: string, code: number, message: string | Uint8Array, perf = ''): Promise<[boolean, string]> {
+    const text = typeof message === 'string' ? message : Buffer.from(message).toString('utf8');
+    const result = this.runSubmit(channel, [{ command, result: toStatus(code), message: text, perf, source: '' }]);
+    if (isPromise(result)) return result.then((r) => [r.success, r.message]);
+    return Promise.resolve([result.success, result.message]);
+  }
+
+  /** The submission itself: the answer, or a Promise of it when a subscriber answered with one. */
+  private runSubmit(channel: string, payloads: readonly Submission[]): MaybePromise<SubmitResult> {
     let found = false;
     let success = true;
     let pending: Promise<boolean>[] | undefined;
-    for (const raw of channel.split(',')) {
-      const name = raw.trim();
-      if (name === '') continue;
-      const key = commandKey(name);
+    for (const [name, key] of this.channelList(channel)) {
       if (key === 'noop') {
         found = true;
         continue;
@@ -404,19 +416,28 @@ export class Agent {
     if (!found) {
       const active = [...this.registry.channels.keys()].join(', ');
       this.logger.log('error', `No handler for channel: ${channel} active channels: ${active}`);
-      return Promise.resolve({ channel, success: false, message: `No handler for channel: ${channel}` });
+      return { channel, success: false, message: `No handler for channel: ${channel}` };
     }
-    if (pending === undefined) return Promise.resolve({ channel, success, message: success ? '' : `Submission to ${channel} failed` });
+    if (pending === undefined) return { channel, success, message: success ? '' : `Submission to ${channel} failed` };
     return Promise.all(pending).then((oks) => {
       const all = success && oks.every(Boolean);
       return { channel, success: all, message: all ? '' : `Submission to ${channel} failed` };
     });
   }
 
-  /** `Core.simple_submit`: `[success, message]`. */
-  simple_submit(channel: string, command: string, code: number, message: string | Uint8Array, perf = ''): Promise<[boolean, string]> {
-    const text = typeof message === 'string' ? message : Buffer.from(message).toString('utf8');
-    return this.submit(channel, [{ command, result: toStatus(code), message: text, perf, source: '' }]).then((r) => [r.success, r.message]);
+  /** `a, B` as `[['a', 'a'], ['B', 'b']]` (name as given, table key), remembered for the channel strings seen last. */
+  private channelList(channel: string): readonly (readonly [string, string])[] {
+    let list = this.channelLists.get(channel);
+    if (list === undefined) {
+      list = channel
+        .split(',')
+        .map((raw) => raw.trim())
+        .filter((name) => name !== '')
+        .map((name) => [name, commandKey(name)] as const);
+      if (this.channelLists.size >= 1024) this.channelLists.clear();
+      this.channelLists.set(channel, list);
+    }
+    return list;
   }
 
   /** The channels someone subscribed to, and the built-in `noop` and `log`. */
