@@ -306,22 +306,25 @@ export class Agent {
   private guard(owner: Registrant, command: string, pending: Promise<QueryResult>): Promise<QueryResult> {
     return new Promise<QueryResult>((resolve) => {
       let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      let unwatch: (() => void) | undefined;
       const finish = (result: QueryResult): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        unwatch?.();
         resolve(result);
       };
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         owner.plugin.logger.log('error', `${owner.name}: ${command} timed out after ${this.queryTimeout}s`);
         finish({ command, result: status.UNKNOWN, message: `${command} timed out after ${this.queryTimeout}s`, perf: '' });
       }, this.queryTimeout * 1000);
-      pending.then(finish, (error: unknown) => finish(this.handlerFailed(owner, command, error)));
-      owner.plugin.whenUnloaded().then(() => {
-        if (done) return;
+      unwatch = owner.plugin.watchUnload(() => {
         owner.plugin.logger.log('warning', `${owner.name}: unloaded while ${command} ran`);
         finish({ command, result: status.UNKNOWN, message: `${command}: module ${owner.plugin.alias} was unloaded while the query ran`, perf: '' });
       });
+      if (done) unwatch();
+      pending.then(finish, (error: unknown) => finish(this.handlerFailed(owner, command, error)));
     });
   }
 

@@ -72,8 +72,7 @@ export class Plugin implements Registrant {
   readonly session: Session;
   readonly kernel: Kernel;
   instance: ModuleInstance | undefined = undefined;
-  private unloadedSignal: Promise<void> | undefined = undefined;
-  private markUnloaded: (() => void) | undefined = undefined;
+  private readonly unloadWatchers = new Set<() => void>();
   private isLoaded = true;
 
   constructor(
@@ -134,18 +133,25 @@ export class Plugin implements Registrant {
     return runIn(this.kernel, this.session, fn, a, b);
   }
 
-  /** Resolves when the plugin is unloaded: a query still running then answers UNKNOWN. */
-  whenUnloaded(): Promise<void> {
-    if (!this.isLoaded) return Promise.resolve();
-    if (this.unloadedSignal === undefined) this.unloadedSignal = new Promise((resolve) => (this.markUnloaded = resolve));
-    return this.unloadedSignal;
+  /**
+   * Calls `onUnload` if the plugin is unloaded before the returned function is called (how a
+   * query still running answers UNKNOWN). Call the returned function when done: nothing is kept.
+   */
+  watchUnload(onUnload: () => void): () => void {
+    if (!this.isLoaded) {
+      onUnload();
+      return () => {};
+    }
+    this.unloadWatchers.add(onUnload);
+    return () => void this.unloadWatchers.delete(onUnload);
   }
 
   /** @internal Releases the session (it stops once its pending events are done). */
   release(): void {
     if (!this.isLoaded) return;
     this.isLoaded = false;
-    this.markUnloaded?.();
+    for (const watcher of [...this.unloadWatchers]) watcher();
+    this.unloadWatchers.clear();
     releaseSession(this.kernel, this.session, this.alias, 'agent plugin');
   }
 }

@@ -181,6 +181,15 @@ describe('queries', () => {
     expect(message).toMatch(/module Slow was unloaded while the query ran/);
   });
 
+  it('a finished query leaves nothing waiting on its plugin (no growth with many async queries)', async () => {
+    const { agent } = started('');
+    agent.addModule({ name: 'Async', load: (p) => p.registry.simple_function('check_async', async () => [0, 'later']) });
+    await agent.start();
+    const plugin = await agent.load_module('Async');
+    for (let i = 0; i < 100; i++) expect(await agent.simple_query('check_async', [])).toEqual([0, 'later', '']);
+    expect((plugin as unknown as { unloadWatchers: Set<unknown> }).unloadWatchers.size).toBe(0);
+  });
+
   it('handlers run inside the plugin\'s kernel session', async () => {
     const { agent } = started('');
     let active: unknown;
