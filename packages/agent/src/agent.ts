@@ -1,8 +1,8 @@
 // NSClient++'s core on the kernel: modules loaded by name from [/modules] as sessions, the
 // registry of queries, aliases and command-line commands, channels, events and metrics.
-import { type Kernel, type Logger, Session, componentLogger, poe_kernel } from '@poets/kernel';
+import { type Kernel, type Logger, type Session, componentLogger, poe_kernel } from '@poets/kernel';
 import { ModuleError } from './errors.js';
-import { HandlerFailure, Plugin, type ModuleDefinition } from './plugin.js';
+import { HandlerFailure, handlerSession, Plugin, runIn, type ModuleDefinition } from './plugin.js';
 import {
   commandKey,
   Registrations,
@@ -59,7 +59,7 @@ export class Agent {
   private readonly plugins = new Map<string, Plugin>();
   private nextPluginId = 0;
   private coreSession: Session | undefined = undefined;
-  private metricsTimer: NodeJS.Timeout | undefined = undefined;
+  private metricsGeneration = 0;
   private readonly channelLists = new Map<string, readonly (readonly [string, string])[]>();
 
   constructor(options: AgentOptions = {}) {
@@ -111,7 +111,7 @@ export class Agent {
   async start(): Promise<void> {
     current = this;
     if (this.coreSession !== undefined) return;
-    this.coreSession = Session.create({ kernel: this.kernel, inline_states: { _start: () => {} } });
+    this.coreSession = handlerSession(this.kernel, undefined, { metrics: () => this.metricsTick() });
     this.kernel.refcount_increment(this.coreSession.ID(), 'agent core');
     this.kernel.run().catch((error: unknown) => this.logger.log('error', `kernel stopped: ${String(error)}`, { error }));
     await this.loadConfiguredModules();
@@ -496,28 +496,28 @@ export class Agent {
     return metrics;
   }
 
+  /** Arms the core session's `metrics` alarm (a kernel timer: it shows in the dispatch stream, and keeps the kernel running). */
   private startMetrics(): void {
     this.stopMetrics();
-    if (!(this.metricsInterval > 0)) return;
-    const tick = (): void => {
-      this.metricsTimer = undefined;
-      if (this.registry.fetchers.length > 0 && this.registry.submitters.length > 0) {
-        this.pushMetrics().finally(() => this.scheduleMetrics(tick));
-      } else {
-        this.scheduleMetrics(tick);
-      }
-    };
-    this.scheduleMetrics(tick);
+    if (!(this.metricsInterval > 0) || this.coreSession === undefined) return;
+    const session = this.coreSession;
+    runIn(this.kernel, session, () => this.kernel.delay_set('metrics', this.metricsInterval));
   }
 
-  private scheduleMetrics(tick: () => void): void {
-    if (this.coreSession === undefined) return;
-    this.metricsTimer = setTimeout(tick, this.metricsInterval * 1000);
-    this.metricsTimer.unref?.();
+  /** The core session's `metrics` event: one collection, then the next alarm once it is done. */
+  private metricsTick(): void {
+    const generation = this.metricsGeneration;
+    const rearm = (): void => {
+      // Stopped (or restarted by a reload) while collecting: that start armed its own alarm.
+      if (generation !== this.metricsGeneration) return;
+      if (this.coreSession !== undefined && this.metricsInterval > 0) runIn(this.kernel, this.coreSession, () => this.kernel.delay_set('metrics', this.metricsInterval));
+    };
+    if (this.registry.fetchers.length > 0 && this.registry.submitters.length > 0) void this.pushMetrics().finally(rearm);
+    else rearm();
   }
 
   private stopMetrics(): void {
-    if (this.metricsTimer !== undefined) clearTimeout(this.metricsTimer);
-    this.metricsTimer = undefined;
+    this.metricsGeneration++;
+    if (this.coreSession !== undefined) runIn(this.kernel, this.coreSession, () => this.kernel.alarm_remove_all());
   }
 }

@@ -45,14 +45,14 @@ function runState(_: unknown[]): unknown {
   }
 }
 
-/** A kernel session that runs the handlers of one module instance or one script. */
-export function handlerSession(kernel: Kernel, alias: string): Session {
+/** A kernel session that runs the handlers of one module instance, one script, or the core (no alias, its own events). */
+export function handlerSession(kernel: Kernel, alias: string | undefined, events: Record<string, () => void> = {}): Session {
   return Session.create({
     kernel,
     inline_states: {
+      ...events,
       _start: (_: unknown[]) => {
-        const k = _[KERNEL] as Kernel;
-        k.alias_set(alias);
+        if (alias !== undefined) (_[KERNEL] as Kernel).alias_set(alias);
       },
       [RUN]: runState,
     },
