@@ -2,7 +2,7 @@
 // subscriber, each beside a bare function call in the same run; the raw (protobuf) query beside
 // the simple one; start-up of an agent with 50 scripts (beside Node importing 50 equivalent ES
 // modules) and the memory each loaded script holds. Needs node --expose-gc for the memory figure.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,8 +25,11 @@ export function init(plugin_id: number, _plugin_alias: string, script_alias: str
 const bareCheck = (_args) => [0, 'ok', "'n'=1"];
 const bareSubscriber = (_channel, _source, _command, _code, _message, _perf) => true;
 
+const dirs = [];
+
 function scriptsDir(count) {
   const dir = mkdtempSync(join(tmpdir(), 'poets-agent-bench-'));
+  dirs.push(dir);
   const lines = [];
   for (let i = 0; i < count; i++) {
     writeFileSync(join(dir, `s${i}.ts`), CHECK);
@@ -50,6 +53,14 @@ function heapUsed() {
 }
 
 export async function run() {
+  try {
+    return await measure();
+  } finally {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure() {
   const one = scriptsDir(1);
   const agent = await startedAgent(one);
   const core = new Core({ agent, registrant: agent.findPlugin('typescript'), logger: silentLogger });
