@@ -1,7 +1,8 @@
 // Shared test helpers: an isolated kernel, a logger that records lines, temporary folders.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { Kernel, formatLogLine, type LogLevel, type Logger } from '@poets/kernel';
 import { Agent, type AgentOptions } from '@poets/agent';
 
@@ -23,8 +24,24 @@ export function recordingLogger(): RecordingLogger {
   };
 }
 
+const made: string[] = [];
+// Registered while the test file imports this module: the file's folders go when its tests are done.
+afterAll(() => {
+  for (const dir of made.splice(0)) {
+    try {
+      chmodSync(dir, 0o755);
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // a folder that cannot be removed is left in the temporary directory
+    }
+  }
+});
+
+/** A new temporary folder, removed when the test process exits. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'poets-agent-'));
+  const dir = mkdtempSync(join(tmpdir(), 'poets-agent-'));
+  made.push(dir);
+  return dir;
 }
 
 /** Writes `files` (name → contents) into a new temporary folder and returns it. */
