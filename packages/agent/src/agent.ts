@@ -191,9 +191,19 @@ export class Agent {
   async reload(module: string): Promise<boolean> {
     if (module.toLowerCase() === 'service') {
       const file = this.settings.file;
+      let fresh: SettingsStore | undefined;
+      if (file !== undefined) {
+        // Read the file first: one that does not parse leaves the running agent as it is.
+        try {
+          fresh = SettingsStore.load(file);
+        } catch (error) {
+          this.logger.log('error', `reload service refused: ${error instanceof Error ? error.message : String(error)}`, { error });
+          return false;
+        }
+      }
       this.stopMetrics();
       for (const alias of [...this.plugins.keys()].reverse()) await this.unload_module(alias);
-      if (file !== undefined) this.replaceSettings(SettingsStore.load(file));
+      if (fresh !== undefined) this.replaceSettings(fresh);
       await this.loadConfiguredModules();
       return true;
     }

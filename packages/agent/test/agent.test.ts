@@ -1,6 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, Core, ModuleError, Registry, SettingsStore, status, type ModuleDefinition, type Plugin } from '@poets/agent';
-import { makeAgent } from './helpers.js';
+import { makeAgent, withFiles } from './helpers.js';
 
 const agents: Agent[] = [];
 afterEach(async () => {
@@ -69,6 +71,20 @@ describe('modules from [/modules]', () => {
     await agent.start();
     expect(await agent.reload('service')).toBe(true);
     expect(events).toEqual(['load CheckEcho 0', 'unload CheckEcho', 'load CheckEcho 1']);
+  });
+
+  it('reload service with a settings file that no longer parses keeps the running modules', async () => {
+    const events: string[] = [];
+    const dir = withFiles({ 'nsclient.ini': '[/modules]\nCheckEcho = enabled\n' });
+    const file = join(dir, 'nsclient.ini');
+    const made = makeAgent({ settings: file, modules: [echoModule(events)] });
+    agents.push(made.agent);
+    await made.agent.start();
+    writeFileSync(file, '[/modules]\nCheckEcho = enabled\nbroken\n');
+    expect(await made.agent.reload('service')).toBe(false);
+    expect(made.logger.text()).toMatch(/reload service refused: .*nsclient.ini:3: expected/);
+    expect(events).toEqual(['load CheckEcho 0']);
+    expect((await made.agent.simple_query('check_echo', ['x']))[0]).toBe(status.OK);
   });
 
   it('a module whose load throws is refused and leaves nothing registered', async () => {
