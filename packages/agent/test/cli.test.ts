@@ -72,6 +72,7 @@ describe('poets-agent', () => {
     const { ini } = project();
     const r = await run(['--settings', ini, 'test'], 'check_ok "two words"\n\ncheck_crit\ncommands\nexit\ncheck_ok never\n');
     expect(r.code).toBe(0);
+    expect(r.err).toMatch(/core: loaded TypeScript as typescript/); // test mode logs at debug
     expect(r.out).toBe(
       "Enter a query to run it, 'commands' to list them, 'exit' to end.\nOK: fine two words\nPerformance data: 'n'=1\nCRITICAL: bad\ncheck_ok: \ncheck_warn: \ncheck_crit: \n",
     );

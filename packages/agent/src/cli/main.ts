@@ -41,7 +41,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const out = (line: string) => void io.stdout.write(`${line}\n`);
   const err = (line: string) => void io.stderr.write(`${line}\n`);
   let settingsFile = 'nsclient.ini';
-  let level: LogLevel = 'info';
+  let level: LogLevel | undefined;
   const args = [...argv];
   while (args[0]?.startsWith('--')) {
     const option = args.shift()!;
@@ -56,7 +56,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     else return usage(err, `unknown option ${option}${option === '--log-level' ? ` ${value}` : ''}`);
   }
   const verb = args.shift();
-  const logger = lineLogger((line) => void io.stderr.write(`${line}\n`), level);
+  // Test mode shows the agent's debug lines, as NSClient++'s `nscp test` does; the rest log from info.
+  const logger = lineLogger((line) => void io.stderr.write(`${line}\n`), level ?? (verb === 'test' ? 'debug' : 'info'));
   let settings: SettingsStore;
   try {
     settings = SettingsStore.load(settingsFile);
