@@ -1,0 +1,8 @@
+// Settings.set_string and save: in memory until save().
+import { Settings } from '@poets/agent';
+
+export function init(plugin_id: number, _plugin_alias: string, _script_alias: string) {
+  const config = Settings.get(plugin_id);
+  config.set_string('/modules', 'PythonScript', 'enabled');
+  config.save();
+}
