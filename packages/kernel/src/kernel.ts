@@ -364,14 +364,17 @@ export class Kernel {
 
   /**
    * Adds, replaces or (with no handler) removes a state of the current session:
-   * `state(event, fn)`, `state(event, object, method = event)`, `state(event)`.
+   * `state(event, fn)`, `state(event, object, method = event)`, `state(event)`. A class (or a
+   * function with its own method of that name) is a package, as in package_states: its method
+   * named `method ?? event` is bound, as POE binds a package name.
    */
   state(event: string, handler?: Function | object, method?: string): 0 | Errno {
     const session = this.activeSession;
     if (session === this) return this.fail(ESRCH, 'state() must be called from a running session');
     let state: State | undefined;
-    if (typeof handler === 'function' && method === undefined) state = new State(handler, undefined, event);
-    else if (handler !== undefined && handler !== null) state = new State(undefined, handler, method ?? event);
+    if (handler === undefined || handler === null) state = undefined;
+    else if (typeof handler === 'function' && method === undefined && !isPackage(handler, event)) state = new State(handler, undefined, event);
+    else state = new State(undefined, handler, method ?? event);
     (session as Session).setState(event, state);
     return 0;
   }
@@ -884,6 +887,12 @@ export class Kernel {
     this.activeSession = this;
     this.activeEvent = undefined;
   }
+}
+
+/** A class, or a function that carries its own method for `event`: a package, not an inline handler. */
+function isPackage(fn: Function, event: string): boolean {
+  if (Function.prototype.toString.call(fn).startsWith('class')) return true;
+  return Object.prototype.hasOwnProperty.call(fn, event) && typeof (fn as unknown as Record<string, unknown>)[event] === 'function';
 }
 
 /** The process-wide kernel, POE's `$poe_kernel`. */
