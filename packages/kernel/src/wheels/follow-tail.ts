@@ -7,13 +7,16 @@ import { Readable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, eventChanges, FILTER_ERRNO, Wheel } from './wheel.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, strerror, Wheel } from './wheel.js';
 
 /** The events a FollowTail wheel dispatches, by POE's parameter names. */
 export interface FollowTailEvents {
   /** ARG0 a record, ARG1 the wheel ID. Required. */
   InputEvent?: string;
-  /** ARG0 the operation ('read' | 'stat' | 'open'), ARG1 errno, ARG2 the message, ARG3 the wheel ID. */
+  /**
+   * ARG0 the operation ('read' | 'stat' | 'open'), ARG1 errno, ARG2 the system's text for it
+   * (`No such file or directory`), ARG3 the wheel ID; ARG4 (new) Node's Error.
+   */
   ErrorEvent?: string;
   /** ARG0 the wheel ID: the file was (re)opened, truncated or replaced; reading restarts at its beginning. */
   ResetEvent?: string;
@@ -215,7 +218,7 @@ export class FollowTail<In = string> extends Wheel {
       (error: unknown) => {
         this.polling = false;
         if (this.destroyed) return this.closeFile();
-        this.emit(this.names.ErrorEvent, 'read', errnoOf(error), error instanceof Error ? error.message : String(error), this.ID());
+        this.emit(this.names.ErrorEvent, 'read', errnoOf(error), strerror(error), this.ID(), error);
       },
     );
   };
@@ -237,7 +240,7 @@ export class FollowTail<In = string> extends Wheel {
     try {
       n = await readAt(file.fd, buffer, this.position);
     } catch (error) {
-      this.emit(this.names.ErrorEvent, 'read', errnoOf(error), messageOf(error), this.ID());
+      this.emit(this.names.ErrorEvent, 'read', errnoOf(error), strerror(error), this.ID(), error);
       return undefined;
     }
     if (this.destroyed) return undefined;
@@ -257,7 +260,7 @@ export class FollowTail<In = string> extends Wheel {
     } catch (error) {
       if (this.destroyed) return undefined;
       if (this.filename === undefined || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.emit(this.names.ErrorEvent, 'stat', errnoOf(error), messageOf(error), this.ID());
+        this.emit(this.names.ErrorEvent, 'stat', errnoOf(error), strerror(error), this.ID(), error);
         return undefined;
       }
     }
@@ -343,7 +346,7 @@ export class FollowTail<In = string> extends Wheel {
   };
 
   private readonly onStreamError = (error: Error): void => {
-    this.emit(this.names.ErrorEvent, 'read', errnoOf(error), error.message, this.ID());
+    this.emit(this.names.ErrorEvent, 'read', errnoOf(error), strerror(error), this.ID(), error);
   };
 
   /** Feeds chunks to the filter and dispatches each record; a FilterError becomes a 'read' ErrorEvent. */
@@ -440,8 +443,5 @@ function fstatAsync(fd: number): Promise<Stats> {
   return new Promise((resolve, reject) => fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats))));
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function ignore(): void {}

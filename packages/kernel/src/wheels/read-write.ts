@@ -2,13 +2,16 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, eventChanges, FILTER_ERRNO, Wheel } from './wheel.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, strerror, Wheel } from './wheel.js';
 
 /** The events a ReadWrite wheel dispatches, by POE's parameter names. */
 export interface ReadWriteEvents {
   /** ARG0 the record, ARG1 the wheel ID. */
   InputEvent?: string;
-  /** ARG0 operation ('read' | 'write'), ARG1 errno (0 at end of input), ARG2 message, ARG3 wheel ID. */
+  /**
+   * ARG0 operation ('read' | 'write'), ARG1 errno (0 at end of input), ARG2 the system's text for it
+   * (`Connection reset by peer`), ARG3 wheel ID; ARG4 (new) Node's Error, with Node's own message.
+   */
   ErrorEvent?: string;
   /** ARG0 the wheel ID: everything put has been handed to the operating system. */
   FlushedEvent?: string;
@@ -306,7 +309,7 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     this.pendingOctets = 0;
     const syscall = (error as NodeJS.ErrnoException).syscall;
     const operation = syscall === 'write' || syscall === 'writev' || syscall === 'shutdown' ? 'write' : 'read';
-    this.emit(this.names.ErrorEvent, operation, errnoOf(error), error.message, this.ID());
+    this.emit(this.names.ErrorEvent, operation, errnoOf(error), strerror(error), this.ID(), error);
   };
 
   private readonly flushBatch = (): void => {

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import { UsageError } from '../errors.js';
+import { STRERROR } from '../strerror-table.js';
 import type { Watched } from '../handles.js';
 import { activeKernel, type Kernel } from '../kernel.js';
 import { Session } from '../session.js';
@@ -80,6 +81,27 @@ export function errnoOf(error: unknown): number {
   if (code !== undefined && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))) return constants.errno.EPROTO;
   const errno = (error as NodeJS.ErrnoException | undefined)?.errno;
   return typeof errno === 'number' ? Math.abs(errno) : 0;
+}
+
+const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, errno]) => [errno, name]));
+
+/**
+ * The system's text for an error's errno, as Perl's `$!` prints it and POE puts in ARG2 of an
+ * ErrorEvent (`Connection refused`, `Connection reset by peer`): glibc's strerror() texts (see
+ * scripts/strerror.sh). Takes a Node system error (by its `code`) or an errno number; any other
+ * error (a TLS failure, a component's own) gives its own message.
+ */
+export function strerror(error: unknown): string {
+  if (typeof error === 'number') {
+    const name = ERRNO_NAMES.get(Math.abs(error));
+    return name !== undefined && Object.hasOwn(STRERROR, name) ? STRERROR[name]! : `Unknown error ${Math.abs(error)}`;
+  }
+  // Only an error a system call raised (Node gives it `syscall`) has the system's text; an error a
+  // component made with an errno code of its own keeps its message.
+  const system = error as NodeJS.ErrnoException | undefined;
+  const code = system?.code;
+  if (typeof code === 'string' && typeof system?.syscall === 'string' && Object.hasOwn(STRERROR, code)) return STRERROR[code]!;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The errno a filter error is reported with (POE wheels report numbers), by its code. */

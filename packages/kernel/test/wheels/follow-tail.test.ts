@@ -267,7 +267,7 @@ describe('POE::Wheel::FollowTail', () => {
         error: (ctx) => setTimeout(() => ctx.done(), 100),
       },
     );
-    expect(log).toEqual([['error', 'stat', ENOTDIR, expect.any(String), id]]);
+    expect(log).toEqual([['error', 'stat', ENOTDIR, 'Not a directory', id, expect.objectContaining({ code: 'ENOTDIR' })]]);
     expect(idlesAfter).toBe(0);
     rmSync(sub);
   });

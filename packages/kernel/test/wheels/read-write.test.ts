@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ARG0, ARG1, ARG2, ARG3, HEAP, KERNEL, Kernel, Session, type EventArgs } from '../../src/index.js';
 import { FilterBlock, FilterLine, FilterStream, type Chunk } from '../../src/filters/index.js';
@@ -180,6 +181,30 @@ describe('POE::Wheel::ReadWrite', () => {
     await kernel.run();
     expect(errors).toHaveLength(1);
     expect((errors[0] as unknown[])[1]).toBe('number');
+  });
+
+  it('a peer reset: ErrorEvent ARG2 is the system text (Connection reset by peer), ARG4 Node\'s error', async () => {
+    const pair = await socketPair();
+    const kernel = new Kernel();
+    const errors: unknown[][] = [];
+    Session.create<Heap>({
+      kernel,
+      heap: { log: [] },
+      inline_states: {
+        _start: (_: Ev) => {
+          _[HEAP].wheel = new ReadWrite({ Handle: pair.near, InputEvent: 'got', ErrorEvent: 'failed' });
+          pair.far.resetAndDestroy();
+        },
+        got: () => {},
+        failed: (_: Ev) => {
+          errors.push(_.slice(ARG0));
+          _[HEAP].wheel!.destroy();
+        },
+      },
+    });
+    await kernel.run();
+    pair.close();
+    expect(errors).toEqual([['read', constants.errno.ECONNRESET, 'Connection reset by peer', expect.any(Number), expect.objectContaining({ code: 'ECONNRESET', message: 'read ECONNRESET' })]]);
   });
 
   it('a peer that sends 100 MB without a newline gets an error once MaxLength is passed; memory stays bounded', async () => {

@@ -346,7 +346,7 @@ describe('POE::Wheel::Run', () => {
       },
       until: ['never'],
     });
-    expect(named(log, 'error').filter((entry) => entry[1] === 'write')).toEqual([['error', 'write', EPIPE, expect.any(String), id, 'STDIN']]);
+    expect(named(log, 'error').filter((entry) => entry[1] === 'write')).toEqual([['error', 'write', EPIPE, 'Broken pipe', id, 'STDIN', expect.objectContaining({ code: 'EPIPE' })]]);
   });
 
   it('put() after shutdown_stdin(), or with NoStdin, throws as POE croaks', async () => {
