@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, eventChanges, FILTER_ERRNO, strerror, Wheel } from './wheel.js';
+import type { DriverSysRW } from './driver.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, strerror, warnUnknownParameters, Wheel } from './wheel.js';
 
 /** The events a FollowTail wheel dispatches, by POE's parameter names. */
 export interface FollowTailEvents {
@@ -38,6 +39,8 @@ export interface FollowTailOptions<In = string> extends FollowTailEvents {
   Handle?: FollowTailHandle;
   /** Default: `new FilterLine()` (any newline). Its MaxLength bounds what a line without an end can hold. */
   Filter?: Filter<In, unknown>;
+  /** POE::Driver::SysRW: accepted and ignored (the wheel reads the file itself). */
+  Driver?: DriverSysRW;
   /** Start this many bytes before the end of the file (0: at the end). */
   SeekBack?: number;
   /** Start at this byte offset (0: at the beginning; past the end: at the end). */
@@ -51,7 +54,7 @@ const BLOCK_SIZE = 65536;
 /** Without Seek or SeekBack, POE reads the file's last 4 KiB through the filter and drops the records. */
 const DEFAULT_SEEK_BACK = 4096;
 
-const KNOWN = ['Filename', 'Handle', 'Filter', 'SeekBack', 'Seek', 'PollInterval', 'InputEvent', 'ErrorEvent', 'ResetEvent', 'IdleEvent'];
+const KNOWN = ['Filename', 'Handle', 'Filter', 'Driver', 'SeekBack', 'Seek', 'PollInterval', 'InputEvent', 'ErrorEvent', 'ResetEvent', 'IdleEvent'];
 const EVENT_NAMES: (keyof FollowTailEvents)[] = ['InputEvent', 'ErrorEvent', 'ResetEvent', 'IdleEvent'];
 
 /** A regular file being followed. */
@@ -170,7 +173,7 @@ export class FollowTail<In = string> extends Wheel {
 
   private rename(name: keyof FollowTailEvents, event: string | undefined): void {
     if (name === 'InputEvent' && event === undefined) {
-      process.emitWarning('POE::Wheel::FollowTail: InputEvent requires an event name; ignoring undefined', { code: 'POETS_WHEEL_PARAMS' });
+      this.kernel.warn('POE::Wheel::FollowTail: InputEvent requires an event name; ignoring undefined');
       return;
     }
     this.names[name] = event;
@@ -385,8 +388,7 @@ function checkOptions(options: FollowTailOptions<unknown>): void {
     throw new TypeError(`POE::Wheel::FollowTail: ${problem}`);
   };
   if (options === null || typeof options !== 'object') fail('needs an options object');
-  const unknown = Object.keys(options).filter((key) => !KNOWN.includes(key));
-  if (unknown.length > 0) process.emitWarning(`POE::Wheel::FollowTail ignores unknown parameters: ${unknown.sort().join(', ')}`, { code: 'POETS_WHEEL_PARAMS' });
+  warnUnknownParameters('POE::Wheel::FollowTail', options, KNOWN);
   if ((options.Handle === undefined) === (options.Filename === undefined)) fail('requires a Handle or Filename parameter, but not both');
   if (options.Filename !== undefined && typeof options.Filename !== 'string') fail('Filename must be a string');
   if (options.InputEvent === undefined) fail('InputEvent required');

@@ -2,7 +2,8 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, eventChanges, FILTER_ERRNO, strerror, Wheel } from './wheel.js';
+import type { DriverSysRW } from './driver.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, strerror, warnParameter, warnUnknownParameters, Wheel } from './wheel.js';
 
 /** The events a ReadWrite wheel dispatches, by POE's parameter names. */
 export interface ReadWriteEvents {
@@ -35,6 +36,8 @@ export interface ReadWriteOptions<In = string, Out = string> extends ReadWriteEv
   LowMark?: number;
   /** Write each put at once instead of batching the puts of one input chunk or kernel slice. */
   AutoFlush?: boolean;
+  /** POE::Driver::SysRW: accepted and ignored (Node's streams read and write). */
+  Driver?: DriverSysRW;
   /** Leave the handles open on destroy (default: a socket or pipe the wheel owns is closed, after its output is written). */
   keepHandle?: boolean;
 }
@@ -73,6 +76,7 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
   private outputShut = false;
 
   constructor(options: ReadWriteOptions<In, Out>) {
+    checkParameters(options as ReadWriteOptions<unknown, unknown>);
     super('POE::Wheel::ReadWrite');
     this.input = options.Handle ?? options.InputHandle;
     this.output = options.Handle ?? options.OutputHandle;
@@ -81,9 +85,11 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
       this.kernel.unwatchHandle(this.session, this);
       throw new TypeError(`POE::Wheel::ReadWrite: ${problem}`);
     }
-    const filter = options.Filter ?? (new FilterLine() as unknown as Filter<In, Out>);
-    this.inputFilter = (options.InputFilter ?? filter) as AnyInputFilter;
-    this.outputFilter = (options.OutputFilter ?? filter) as Filter<unknown, Out>;
+    // As in POE, Filter takes precedence over InputFilter/OutputFilter; one Line filter is the default.
+    const given = options.Filter;
+    const filter = given ?? (options.InputFilter !== undefined && options.OutputFilter !== undefined ? undefined : (new FilterLine() as unknown as Filter<In, Out>));
+    this.inputFilter = (given ?? options.InputFilter ?? filter) as AnyInputFilter;
+    this.outputFilter = (given ?? options.OutputFilter ?? filter) as Filter<unknown, Out>;
     this.names = {
       InputEvent: options.InputEvent,
       ErrorEvent: options.ErrorEvent,
@@ -327,6 +333,26 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     }
     if (octets === 0 && this.writesInFlight === 0) this.emit(this.names.FlushedEvent, this.ID());
   };
+}
+
+const KNOWN = [
+  'Handle', 'InputHandle', 'OutputHandle', 'Filter', 'InputFilter', 'OutputFilter', 'Driver',
+  'InputEvent', 'ErrorEvent', 'FlushedEvent', 'HighEvent', 'LowEvent', 'HighMark', 'LowMark', 'AutoFlush',
+  'keepHandle',
+];
+
+/** What POE carps about at construction: unknown parameters, and ones another takes precedence over. */
+function checkParameters(options: ReadWriteOptions<unknown, unknown>): void {
+  if (options === null || typeof options !== 'object') return;
+  warnUnknownParameters('POE::Wheel::ReadWrite', options, KNOWN);
+  if (options.Handle !== undefined) {
+    if (options.InputHandle !== undefined) warnParameter('POE::Wheel::ReadWrite: ignoring InputHandle parameter (Handle parameter takes precedence)');
+    if (options.OutputHandle !== undefined) warnParameter('POE::Wheel::ReadWrite: ignoring OutputHandle parameter (Handle parameter takes precedence)');
+  }
+  if (options.Filter !== undefined) {
+    if (options.InputFilter !== undefined) warnParameter('POE::Wheel::ReadWrite: ignoring InputFilter parameter (Filter parameter takes precedence)');
+    if (options.OutputFilter !== undefined) warnParameter('POE::Wheel::ReadWrite: ignoring OutputFilter parameter (Filter parameter takes precedence)');
+  }
 }
 
 /** What POE croaks about at construction: handles and the water marks with their events. */

@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, eventChanges, FILTER_ERRNO, strerror, Wheel } from './wheel.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, strerror, warnParameter, warnUnknownParameters, Wheel } from './wheel.js';
 
 /** The events a Run wheel dispatches, by POE's parameter names. */
 export interface RunEvents {
@@ -449,8 +449,7 @@ function checkOptions(options: RunOptions<unknown, unknown>): { stdio: Filter<un
     throw new TypeError(`POE::Wheel::Run: ${problem}`);
   };
   if (options === null || typeof options !== 'object') fail('needs an options object');
-  const unknown = Object.keys(options).filter((key) => !KNOWN.includes(key));
-  if (unknown.length > 0) process.emitWarning(`POE::Wheel::Run ignores unknown parameters: ${unknown.sort().join(', ')}`, { code: 'POETS_WHEEL_PARAMS' });
+  warnUnknownParameters('POE::Wheel::Run', options, KNOWN);
   const program = options.Program;
   if (program === undefined || program === null) fail('needs a Program parameter');
   if (typeof program !== 'string' && typeof program !== 'function' && !Array.isArray(program)) fail('Program must be a string, an array or a function');
@@ -473,7 +472,7 @@ function checkOptions(options: RunOptions<unknown, unknown>): { stdio: Filter<un
   if (options.Filter !== undefined) {
     if (stdio !== undefined) fail('Filter and StdioFilter cannot be used together');
     if (options.StderrEvent !== undefined && options.StderrFilter === undefined) fail('replace the deprecated Filter with StdioFilter and StderrFilter');
-    process.emitWarning('POE::Wheel::Run: Filter is deprecated; use StdioFilter and/or StderrFilter', { code: 'POETS_WHEEL_PARAMS' });
+    warnParameter('POE::Wheel::Run: Filter is deprecated; use StdioFilter and/or StderrFilter');
     stdio = options.Filter;
   }
   return { stdio: stdio ?? new FilterLine({ Literal: '\n' }) };

@@ -3,7 +3,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { constants } from 'node:os';
-import { errnoOf, eventChanges, strerror, Wheel } from './wheel.js';
+import { errnoOf, eventChanges, strerror, warnUnknownParameters, Wheel } from './wheel.js';
 
 // Socket module constants a POE script passes to the wheel, as strings.
 export const AF_INET = 'AF_INET';
@@ -114,6 +114,10 @@ const DEFAULT_LISTEN_QUEUE = 511;
 const BIND_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EROFS', 'ENAMETOOLONG']);
 
 const EVENT_NAMES: (keyof SocketFactoryEvents)[] = ['SuccessEvent', 'FailureEvent'];
+const KNOWN = [
+  'SocketDomain', 'SocketType', 'SocketProtocol', 'BindAddress', 'BindPort', 'ListenQueue', 'Reuse',
+  'RemoteAddress', 'RemotePort', 'SuccessEvent', 'FailureEvent', 'lookup',
+];
 
 /** net.Server's bind-and-listen step: (address, port, addressType, backlog, fd, flags). Errors come as 'error' events. */
 type Listen2 = (address: string, port: number, addressType: number, backlog: number, fd: undefined, flags: number) => void;
@@ -169,6 +173,7 @@ export class SocketFactory extends Wheel {
   private remotePath: string | undefined = undefined;
 
   constructor(options: SocketFactoryOptions) {
+    if (options !== null && typeof options === 'object') warnUnknownParameters('POE::Wheel::SocketFactory', options, KNOWN);
     super('POE::Wheel::SocketFactory');
     const { SuccessEvent, FailureEvent } = options ?? ({} as SocketFactoryOptions);
     if (typeof SuccessEvent !== 'string' || typeof FailureEvent !== 'string') {

@@ -55,6 +55,22 @@ export abstract class Wheel implements Watched {
 }
 
 /**
+ * POE carps about constructor parameters a wheel does not know and goes on: so does every wheel
+ * here, in the same words, through its kernel's logger. Called before the wheel exists, so the
+ * kernel is the one whose handler is running (a wheel made elsewhere throws just after).
+ */
+export function warnUnknownParameters(kind: string, options: object, known: readonly string[]): void {
+  const unknown = Object.keys(options).filter((name) => !known.includes(name));
+  if (unknown.length === 0) return;
+  activeKernel()?.warn(`${kind}: ignoring unknown parameters: ${unknown.sort().join(', ')}`);
+}
+
+/** Warns through the running kernel (a wheel's constructor checks run before the wheel exists). */
+export function warnParameter(line: string): void {
+  activeKernel()?.warn(line);
+}
+
+/**
  * The renamings a wheel's `event()` was given, as POE's flat pairs (`'InputEvent', 'got_line'`)
  * or one object; a parameter the wheel does not have throws, as POE croaks.
  */

@@ -537,19 +537,6 @@ describe('POE::Wheel::Run', () => {
     expect(() => new Run({ Program: 'true' })).toThrow(UsageError);
   });
 
-  it('warns about unknown parameters, as POE carps', async () => {
-    const warnings: string[] = [];
-    const listen = (warning: Error) => void warnings.push(warning.message);
-    process.on('warning', listen);
-    try {
-      await scenario({ options: { Program: 'true', Bogus: 1, ...EVENTS } as RunOptions<unknown, unknown> });
-      await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      process.off('warning', listen);
-    }
-    expect(warnings.some((message) => /unknown parameters: Bogus/.test(message))).toBe(true);
-  });
-
   it('reports ARG4 handle names and keeps ARG3 the wheel ID in every ErrorEvent', async () => {
     const { log, id } = await scenario({ options: { Program: 'true', ...EVENTS } });
     for (const entry of named(log, 'error')) {
