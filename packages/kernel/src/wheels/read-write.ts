@@ -16,7 +16,10 @@ export interface ReadWriteEvents {
   ErrorEvent?: string;
   /** ARG0 the wheel ID: everything put has been handed to the operating system. */
   FlushedEvent?: string;
-  /** ARG0 the wheel ID: buffered output reached HighMark. */
+  /**
+   * ARG0 the wheel ID: output still buffered after a write is at HighMark while put() had not said
+   * so (as POE raises it from the write side; `put()` returning true is the usual signal).
+   */
   HighEvent?: string;
   /** ARG0 the wheel ID: buffered output fell back to LowMark. */
   LowEvent?: string;
@@ -113,7 +116,7 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     if (this.output !== undefined && !sameStream(this.output, input)) this.output.on('error', this.onError);
   }
 
-  /** Queues records for output; true when buffered output has reached HighMark (POE's put). */
+  /** Queues records for output; true when buffered output has reached HighMark (POE's put: no HighEvent then). */
   put(...records: Out[]): boolean {
     if (this.destroyed || this.output === undefined || this.outputShut) return this.high;
     const chunks = this.outputFilter.put(records) as Chunk[];
@@ -126,11 +129,10 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
       this.flushScheduled = true;
       process.nextTick(this.flushBatch);
     }
-    if (this.highMark !== undefined && !this.high && this.get_driver_out_octets() >= this.highMark) {
-      this.high = true;
-      this.emit(this.names.HighEvent, this.ID());
-    }
-    return this.high;
+    // POE's put(): it only says whether the high mark is passed, and that answer is the wheel's
+    // high-water state, so a program that stops putting on true gets no HighEvent as well.
+    if (this.highMark === undefined) return false;
+    return (this.high = this.get_driver_out_octets() >= this.highMark);
   }
 
   /** Writes what is batched now; returns the octets still buffered. */
@@ -326,10 +328,17 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
   private readonly onWritten = (error?: Error | null): void => {
     this.writesInFlight--;
     if (error || this.destroyed) return;
+    // The write side, as POE's select-write handler: in the high-water state, falling to LowMark
+    // is LowEvent; out of it, output still at HighMark (one lowered by set_high_mark) is HighEvent.
     const octets = this.get_driver_out_octets();
-    if (this.high && this.lowMark !== undefined && octets <= this.lowMark) {
-      this.high = false;
-      this.emit(this.names.LowEvent, this.ID());
+    if (this.high) {
+      if (this.lowMark !== undefined && octets <= this.lowMark) {
+        this.high = false;
+        this.emit(this.names.LowEvent, this.ID());
+      }
+    } else if (this.highMark !== undefined && octets >= this.highMark) {
+      this.high = true;
+      this.emit(this.names.HighEvent, this.ID());
     }
     if (octets === 0 && this.writesInFlight === 0) this.emit(this.names.FlushedEvent, this.ID());
   };

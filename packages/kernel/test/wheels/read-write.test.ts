@@ -154,7 +154,50 @@ describe('POE::Wheel::ReadWrite', () => {
     });
     await kernel.run();
     pair.close();
-    expect(log).toEqual(['high', 'octets true', 'low', 'flushed']);
+    // As POE's put(): a program told by put() that the mark is passed gets no HighEvent too.
+    expect(log).toEqual(['octets true', 'low', 'flushed']);
+  });
+
+  it('HighEvent comes from the write side, only on a crossing: output still past a mark lowered by set_high_mark', async () => {
+    const pair = await socketPair();
+    pair.far.pause();
+    const kernel = new Kernel();
+    const log: string[] = [];
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    Session.create<Heap<StreamWheel>>({
+      kernel,
+      heap: { log: [] },
+      inline_states: {
+        _start: (_: Ev<StreamWheel>) => {
+          _[HEAP].wheel = new ReadWrite({
+            Handle: pair.near,
+            Filter: new FilterStream(),
+            AutoFlush: true,
+            HighMark: 64 * 1024 * 1024,
+            LowMark: 16 * 1024,
+            HighEvent: 'high',
+            LowEvent: 'low',
+            FlushedEvent: 'flushed',
+          });
+          let passed = false;
+          for (let i = 0; i < 200; i++) passed = _[HEAP].wheel.put(chunk) || passed;
+          log.push(`put ${passed}`);
+          _[HEAP].wheel.set_high_mark(1024 * 1024);
+        },
+        high: () => {
+          log.push('high');
+          pair.far.resume();
+        },
+        low: () => void log.push('low'),
+        flushed: (_: Ev<StreamWheel>) => {
+          log.push('flushed');
+          _[HEAP].wheel!.destroy();
+        },
+      },
+    });
+    await kernel.run();
+    pair.close();
+    expect(log).toEqual(['put false', 'high', 'low', 'flushed']);
   });
 
   it('reports a peer reset in the middle of a write with exactly one ErrorEvent, and never crashes', async () => {
