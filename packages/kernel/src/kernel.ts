@@ -5,10 +5,11 @@ import { AliasTable } from './aliases.js';
 import { callerSite, type CallerSite } from './caller.js';
 import { ChildWatchers } from './children.js';
 import { time } from './clock.js';
-import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, UsageError } from './errors.js';
+import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, SessionsHeldError, UsageError } from './errors.js';
 import { EventQueue, type RemovedAlarm } from './event-queue.js';
 import { ExtraRefs } from './extrefs.js';
 import { Handles, type Watched } from './handles.js';
+import { describeHolds, OpenPostbacks, type OpenPostback, type SessionHolds } from './holds.js';
 import { lineLogger, type Logger } from './logger.js';
 import {
   ET_ALARM,
@@ -100,6 +101,7 @@ export class Kernel {
   private readonly queue = new EventQueue(this, this.sessions);
   private readonly signals = new SignalWatchers(this);
   private readonly childWatchers = new ChildWatchers(this, this.sessions);
+  private readonly postbacks = new OpenPostbacks();
   private readonly dispatchListeners: ((dispatch: Dispatch) => void)[] = [];
   private readonly callerInfo: boolean;
   /** Where this kernel's warnings go, and the logger its components use when given none. */
@@ -516,6 +518,46 @@ export class Kernel {
     return result;
   }
 
+  /** @internal Where `method` was called from, when this kernel captures caller information. */
+  captureSite(method: Function): CallerSite | undefined {
+    return this.callerInfo ? callerSite(method) : undefined;
+  }
+
+  /** @internal Notes a postback or callback handed out, until `closePostback`. */
+  openPostback(session: Session, kind: OpenPostback['kind'], event: string, method: Function): OpenPostback {
+    const record: OpenPostback = { kind, event, site: this.captureSite(method) };
+    this.postbacks.add(session, record);
+    return record;
+  }
+
+  /** @internal */
+  closePostback(session: Session, record: OpenPostback): void {
+    this.postbacks.remove(session, record);
+  }
+
+  /** What holds each live session, in words (for SessionsHeldError). */
+  private heldSessions(): SessionHolds[] {
+    const held: SessionHolds[] = [];
+    for (const session of this.sessions.all()) {
+      held.push({ session: session.id, name: String(session), holds: describeHolds(session, this.postbacks.of(session), this.handles.of(session)) });
+    }
+    return held;
+  }
+
+  /**
+   * Node is about to end the process: its loop has nothing left to wait for (no socket, timer or
+   * child), yet sessions are held. Nothing can wake them, so `run()` rejects with what holds
+   * them, instead of the process ending with code 13 and no `_stop`.
+   */
+  private readonly onBeforeExit = (): void => {
+    const loop = this.loop;
+    if (loop === undefined || this.sessions.count === 0 || this.immediate !== undefined || this.timeout !== undefined) return;
+    const error = new SessionsHeldError(this.heldSessions());
+    this.logger.log('error', error.message, { component: 'kernel' });
+    this.exception = error;
+    this.finishLoop(loop);
+  };
+
   /** @internal Delivers a sig_child event. */
   enqueueChildEvent(session: Session, event: string, args: unknown[]): void {
     this.enqueue(session, this, event, ET_SIGCLD, args);
@@ -755,6 +797,7 @@ export class Kernel {
     this.aliases.clearSession(session);
     this.extrefs.clearSession(session);
     this.handles.clearSession(session);
+    this.postbacks.clearSession(session);
     this.queue.clearSession(session);
   }
 
@@ -865,12 +908,14 @@ export class Kernel {
       reject = rej;
     });
     this.loop = { promise, resolve, reject, condition };
+    process.on('beforeExit', this.onBeforeExit);
     this.scheduleImmediate();
     return promise;
   }
 
   private finishLoop(loop: RunLoop): void {
     this.loop = undefined;
+    process.off('beforeExit', this.onBeforeExit);
     if (this.immediate !== undefined) clearImmediate(this.immediate);
     if (this.timeout !== undefined) clearTimeout(this.timeout);
     this.immediate = this.timeout = undefined;

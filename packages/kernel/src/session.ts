@@ -140,12 +140,12 @@ export class Session<Heap = unknown> {
    * ARG1 = the arguments it is called with. It holds the session alive until `release()`.
    */
   postback(event: string, ...args: unknown[]): Postback {
-    return this.anonymousEvent('postback', (kernel, given) => kernel.post(this, event, args, given));
+    return this.anonymousEvent('postback', event, this.postback, (kernel, given) => kernel.post(this, event, args, given));
   }
 
   /** Like `postback`, but calls the event synchronously and returns the handler's value. */
   callback(event: string, ...args: unknown[]): Postback {
-    return this.anonymousEvent('callback', (kernel, given) => kernel.call(this, event, args, given));
+    return this.anonymousEvent('callback', event, this.callback, (kernel, given) => kernel.call(this, event, args, given));
   }
 
   toString(): string {
@@ -196,13 +196,15 @@ export class Session<Heap = unknown> {
     return method.call(target, _ as EventArgs);
   }
 
-  private anonymousEvent(tag: string, send: (kernel: Kernel, given: unknown[]) => unknown): Postback {
+  private anonymousEvent(tag: 'postback' | 'callback', event: string, method: Function, send: (kernel: Kernel, given: unknown[]) => unknown): Postback {
     const kernel = this.kernel;
     const held = kernel.refcount_increment(this.id, tag) !== undefined;
     let released = !held;
+    const record = held ? kernel.openPostback(this as Session, tag, event, method) : undefined;
     const release = () => {
       if (released) return;
       released = true;
+      kernel.closePostback(this as Session, record!);
       kernel.refcount_decrement(this.id, tag);
     };
     const postback = ((...given: unknown[]) => send(kernel, given)) as Postback;

@@ -1,5 +1,7 @@
 import { constants } from 'node:os';
+import type { CallerSite } from '../caller.js';
 import { UsageError } from '../errors.js';
+import { madeAt } from '../holds.js';
 import { STRERROR } from '../strerror-table.js';
 import type { Watched } from '../handles.js';
 import { activeKernel, type Kernel } from '../kernel.js';
@@ -21,6 +23,9 @@ export abstract class Wheel implements Watched {
   protected readonly session: Session;
   protected destroyed = false;
   private readonly id = allocateWheelId();
+  private readonly kind: string;
+  /** Where the wheel was made, when its kernel captures caller information. */
+  private readonly site: CallerSite | undefined;
 
   constructor(kind: string) {
     const kernel = activeKernel();
@@ -30,11 +35,18 @@ export abstract class Wheel implements Watched {
     }
     this.kernel = kernel;
     this.session = session;
+    this.kind = kind;
+    this.site = kernel.captureSite(new.target);
     kernel.watchHandle(session, this);
   }
 
   ID(): number {
     return this.id;
+  }
+
+  /** `POE::Wheel::ReadWrite 3 made at file:line`: how the kernel names a wheel that holds its session. */
+  describe(): string {
+    return `wheel ${this.kind} ${this.id}${madeAt(this.site)}`;
   }
 
   /** Stops the wheel: it releases what it holds and its session, and dispatches nothing more. */
