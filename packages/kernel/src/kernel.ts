@@ -66,6 +66,17 @@ export interface KernelOptions {
   warn?: (line: string) => void;
   /** How long the kernel dispatches before giving Node's event loop a turn, in ms. Default 5. */
   sliceMs?: number;
+  /**
+   * While some session watches a handle (a wheel's socket, a child), the kernel gives Node a turn,
+   * to read input, at the first batch boundary after this many ms, as POE polls its handles
+   * between batches. Default 1.
+   */
+  ioSliceMs?: number;
+}
+
+/** Something (a wheel) with output put during a slice, written at the next batch boundary. */
+export interface BoundaryFlush {
+  flushAtBoundary(): void;
 }
 
 interface RunLoop {
@@ -107,6 +118,10 @@ export class Kernel {
   /** Where this kernel's warnings go, and the logger its components use when given none. */
   readonly logger: Logger;
   private readonly sliceMs: number;
+  private readonly ioSliceMs: number;
+  /** Wheels with output put in this slice (a reused buffer with a count: this runs per batch). */
+  private unflushed: (BoundaryFlush | undefined)[] = [];
+  private unflushedCount = 0;
 
   private activeSession: Session | Kernel = this;
   private activeEvent: string | undefined = undefined;
@@ -128,6 +143,7 @@ export class Kernel {
     const warn = options.warn;
     this.logger = options.logger ?? (warn ? lineLogger((line) => warn(line)) : lineLogger());
     this.sliceMs = options.sliceMs ?? 5;
+    this.ioSliceMs = options.ioSliceMs ?? 1;
     this.id = [hostname(), process.pid.toString(16), Date.now().toString(16), (++kernelCount).toString(16)].join('-');
   }
 
@@ -468,6 +484,7 @@ export class Kernel {
     } finally {
       this.inSlice = outer;
     }
+    if (!outer && this.unflushedCount !== 0) this.flushPuts();
     if (this.exception !== undefined) this.rethrow();
     return true;
   }
@@ -516,6 +533,27 @@ export class Kernel {
     // Holds the new session until the queue reaches this point, as POE's _garbage_collect event does.
     this.enqueue(session, session, '_garbage_collect', ET_GC, []);
     return result;
+  }
+
+  /**
+   * @internal Output put by a handler the kernel is dispatching leaves at the next batch boundary
+   * (POE writes in the select phase between batches); false outside a slice, where the caller
+   * flushes on its own (after the input chunk it is handling).
+   */
+  flushAtBoundary(wheel: BoundaryFlush): boolean {
+    if (!this.inSlice) return false;
+    this.unflushed[this.unflushedCount++] = wheel;
+    return true;
+  }
+
+  private flushPuts(): void {
+    const list = this.unflushed;
+    for (let i = 0; i < this.unflushedCount; i++) {
+      const wheel = list[i]!;
+      list[i] = undefined;
+      wheel.flushAtBoundary();
+    }
+    this.unflushedCount = 0;
   }
 
   /** @internal Where `method` was called from, when this kernel captures caller information. */
@@ -806,7 +844,7 @@ export class Kernel {
    * A batch is one POE loop iteration: the timers due at its start and the events queued before
    * it started, in (time, sequence) order; sessions left unheld are stopped at its end.
    */
-  private drain(deadline: number, oneBatch: boolean): void {
+  private drain(deadline: number, oneBatch: boolean, ioDeadline = deadline): void {
     const queue = this.queue;
     let now = queue.timers.size !== 0 ? (this.now = time()) : this.now;
     let lastSeq = queue.seq;
@@ -824,8 +862,12 @@ export class Kernel {
         }
         continue;
       }
+      // A batch boundary, POE's select phase: what was put goes out, and with handles watched
+      // Node gets a turn to read once ioSliceMs has passed.
+      if (this.unflushedCount !== 0) this.flushPuts();
       if (this.sessions.hasMarked) this.sessions.sweep(this.stopSession);
       if (oneBatch || this.exception !== undefined || queue.fifo.length === 0) return;
+      if (this.handles.total !== 0 && performance.now() >= ioDeadline) return;
       lastSeq = queue.seq;
       if (queue.timers.size !== 0) now = this.now = time();
     }
@@ -837,10 +879,12 @@ export class Kernel {
     this.inSlice = true;
     try {
       this.now = time();
-      this.drain(performance.now() + this.sliceMs, false);
+      const start = performance.now();
+      this.drain(start + this.sliceMs, false, start + this.ioSliceMs);
     } finally {
       this.inSlice = false;
     }
+    if (this.unflushedCount !== 0) this.flushPuts();
     this.afterSlice();
   };
 

@@ -126,8 +126,10 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     }
     if (this.autoFlush) this.flush();
     else if (!this.flushScheduled) {
+      // Put by a handler the kernel dispatches: written at the next batch boundary. Put while an
+      // input chunk is handled: written once its records are all dispatched (one write per chunk).
       this.flushScheduled = true;
-      process.nextTick(this.flushBatch);
+      if (!this.kernel.flushAtBoundary(this)) process.nextTick(this.flushBatch);
     }
     // POE's put(): it only says whether the high mark is passed, and that answer is the wheel's
     // high-water state, so a program that stops putting on true gets no HighEvent as well.
@@ -319,6 +321,12 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     const operation = syscall === 'write' || syscall === 'writev' || syscall === 'shutdown' ? 'write' : 'read';
     this.emit(this.names.ErrorEvent, operation, errnoOf(error), strerror(error), this.ID(), error);
   };
+
+  /** @internal The kernel's batch boundary: write the batch, unless the socket is full (then batch on until it drains a bit). */
+  flushAtBoundary(): void {
+    if (this.output?.writableNeedDrain === true && !this.destroyed) process.nextTick(this.flushBatch);
+    else this.flushBatch();
+  }
 
   private readonly flushBatch = (): void => {
     this.flushScheduled = false;

@@ -250,6 +250,40 @@ describe('POE::Wheel::ReadWrite', () => {
     expect(errors).toEqual([['read', constants.errno.ECONNRESET, 'Connection reset by peer', expect.any(Number), expect.objectContaining({ code: 'ECONNRESET', message: 'read ECONNRESET' })]]);
   });
 
+  it('output put in a long yield loop leaves at the next batch boundary, and the reply is read during the loop, as POE polls between batches', async () => {
+    const pair = await socketPair();
+    pair.far.on('data', (data: Buffer) => pair.far.write(data)); // an echoing peer
+    // A slice that would never end by itself: only the batch-boundary rules can flush and read.
+    const kernel = new Kernel({ sliceMs: 60_000 });
+    const LIMIT = 3_000_000;
+    let repliedAt: number | undefined;
+    let spun = 0;
+    Session.create<Heap>({
+      kernel,
+      heap: { log: [] },
+      inline_states: {
+        _start: (_: Ev) => {
+          _[HEAP].wheel = new ReadWrite({ Handle: pair.near, InputEvent: 'got' });
+          _[KERNEL].yield('spin', 0);
+        },
+        spin: (_: Ev) => {
+          const count = _[ARG0] as number;
+          spun = count;
+          if (count === 0) _[HEAP].wheel!.put('ping');
+          if (repliedAt === undefined && count < LIMIT) _[KERNEL].yield('spin', count + 1);
+        },
+        got: (_: Ev) => {
+          repliedAt = spun;
+          _[HEAP].wheel!.destroy();
+        },
+      },
+    });
+    await kernel.run();
+    pair.close();
+    expect(repliedAt).toBeDefined();
+    expect(repliedAt!).toBeLessThan(LIMIT);
+  });
+
   it('a peer that sends 100 MB without a newline gets an error once MaxLength is passed; memory stays bounded', async () => {
     const pair = await socketPair();
     const kernel = new Kernel();
