@@ -21,5 +21,6 @@ export {
   type SocketTypeName,
   type HostLookup,
 } from './socket-factory.js';
+export { ListenAccept, type ListenAcceptEvents, type ListenAcceptOptions, type PeerAddress } from './listen-accept.js';
 export { Run, type RunEvents, type RunOptions, type RunProgram, type RunRedirect } from './run.js';
 export { FollowTail, type FollowTailEvents, type FollowTailOptions, type FollowTailHandle } from './follow-tail.js';
