@@ -596,6 +596,11 @@ export class Kernel {
     this.finishLoop(loop);
   };
 
+  /** @internal Stops a session at once (POE's _data_ses_stop), as POE::NFA's stop() does. */
+  stopNow(session: Session): void {
+    this.stopSession(session);
+  }
+
   /** @internal Delivers a sig_child event. */
   enqueueChildEvent(session: Session, event: string, args: unknown[]): void {
     this.enqueue(session, this, event, ET_SIGCLD, args);

@@ -84,7 +84,8 @@ export class Session<Heap = unknown> {
   /** @internal Signals watched, created with the first. */ signals: Set<string> | undefined = undefined;
   /** @internal Child PIDs watched, created with the first. */ childPids: Set<number> | undefined = undefined;
 
-  private constructor(kernel: Kernel, heap: Heap, options: SessionFlags, states: Map<string, State>, ownStates: boolean) {
+  /** @internal Sessions are made by `Session.create` (and `NFA.spawn`). */
+  protected constructor(kernel: Kernel, heap: Heap, options: SessionFlags, states: Map<string, State>, ownStates: boolean) {
     this.kernel = kernel;
     this.heap = heap;
     this.options = options;
