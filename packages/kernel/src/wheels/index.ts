@@ -22,6 +22,7 @@ export {
   type HostLookup,
 } from './socket-factory.js';
 export { ListenAccept, type ListenAcceptEvents, type ListenAcceptOptions, type PeerAddress } from './listen-accept.js';
+export { ReadLine, type ReadLineException, type ReadLineOptions } from './read-line.js';
 export { UDP, type Datagram, type UDPEvents, type UDPOptions } from './udp.js';
 export { Run, type RunEvents, type RunOptions, type RunProgram, type RunRedirect } from './run.js';
 export { FollowTail, type FollowTailEvents, type FollowTailOptions, type FollowTailHandle } from './follow-tail.js';
