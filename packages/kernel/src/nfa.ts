@@ -184,10 +184,7 @@ export class NFA<Runstate = DefaultHeap> extends Session<Runstate> {
     _[EVENT] = event;
     _[NFA_STATE] = this.currentName;
     if (state.fn !== undefined) return state.fn(_);
-    const target = state.object as Record<string, unknown>;
-    const method = target[state.method];
-    if (typeof method !== 'function') throw new TypeError(`${this}: '${state.method}' is not a method of the object bound to '${event}'`);
-    return method.call(target, _);
+    return state.callMethod(_, String(this), event);
   }
 
   /** The machine's move: leave (if the state has one), change state, then the entry event. */

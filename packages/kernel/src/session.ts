@@ -1,5 +1,5 @@
 import { activeKernel, poe_kernel, type Kernel } from './kernel.js';
-import { ARG0, CALLER_FILE, CALLER_LINE, HEAP, OBJECT, SESSION, STATE, type DefaultHeap, type EventArgs, type EventMap, type Handler } from './slots.js';
+import { ARG0, CALLER_FILE, CALLER_LINE, HEAP, OBJECT, SESSION, STATE, type DefaultHeap, type EventMap, type Handler } from './slots.js';
 
 /** `inline_states`: event name → handler, typed per event when the session describes its events. */
 export type InlineStates<Heap, Events extends EventMap> = {
@@ -51,6 +51,14 @@ export class State {
     readonly object: object | undefined,
     readonly method: string,
   ) {}
+
+  /** Calls the bound object's method (for object and package states); `owner` names the session in the error. */
+  callMethod(_: unknown[], owner: string, event: string): unknown {
+    const target = this.object as Record<string, unknown>;
+    const method = target[this.method];
+    if (typeof method !== 'function') throw new TypeError(`${owner}: '${this.method}' is not a method of the object bound to '${event}'`);
+    return method.call(target, _);
+  }
 }
 
 // Sessions made from the same inline_states object share one state table until one changes it.
@@ -191,10 +199,7 @@ export class Session<Heap = unknown> {
     _[HEAP] = this.heap;
     _[STATE] = event;
     if (state.fn !== undefined) return state.fn(_);
-    const target = state.object as Record<string, unknown>;
-    const method = target[state.method];
-    if (typeof method !== 'function') throw new TypeError(`${this}: '${state.method}' is not a method of the object bound to '${event}'`);
-    return method.call(target, _ as EventArgs);
+    return state.callMethod(_, String(this), event);
   }
 
   private anonymousEvent(tag: 'postback' | 'callback', event: string, method: Function, send: (kernel: Kernel, given: unknown[]) => unknown): Postback {
