@@ -2,6 +2,7 @@
 import { FilterBlock } from './block.js';
 import type { Chunk, Filter as FilterInterface } from './filter.js';
 import { FilterGrep } from './grep.js';
+import { FilterHTTPChunk } from './http-chunk.js';
 import { FilterHTTPD } from './httpd.js';
 import { FilterLine } from './line.js';
 import { FilterMap } from './map.js';
@@ -30,6 +31,7 @@ export { FilterGrep, type GrepOptions } from './grep.js';
 export { FilterStackable, type StackableOptions } from './stackable.js';
 export { FilterReference, type ReferenceOptions, type ReferenceSerializer } from './reference.js';
 export { FilterHTTPD, HTTPRequest, HTTPResponse, type HTTPDOptions } from './httpd.js';
+export { FilterHTTPChunk, HTTPHeaders } from './http-chunk.js';
 
 /** The filter interface (see filter.ts). */
 export type Filter<In, Out = In, Raw = Chunk> = FilterInterface<In, Out, Raw>;
@@ -45,4 +47,5 @@ export const Filter = {
   Stackable: FilterStackable,
   Reference: FilterReference,
   HTTPD: FilterHTTPD,
+  HTTPChunk: FilterHTTPChunk,
 } as const;
