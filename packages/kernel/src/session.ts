@@ -1,10 +1,13 @@
 import { activeKernel, poe_kernel, type Kernel } from './kernel.js';
 import { ARG0, CALLER_FILE, CALLER_LINE, HEAP, OBJECT, SESSION, STATE, type DefaultHeap, type EventMap, type Handler } from './slots.js';
 
-/** `inline_states`: event name → handler, typed per event when the session describes its events. */
+/**
+ * `inline_states`: event name → handler, typed per event when the session describes its events;
+ * events it does not describe (`_start`, `_stop`, `_default`...) take handlers with untyped arguments.
+ */
 export type InlineStates<Heap, Events extends EventMap> = {
   [E in keyof Events & string]?: Handler<Heap, Events[E]>;
-};
+} & { [event: string]: Handler<Heap> | undefined };
 
 /** An event → method binding for `object_states`/`package_states`: a list of names or a map. */
 export type MethodBinding = readonly string[] | Readonly<Record<string, string>>;
