@@ -95,6 +95,21 @@ export function activeKernel(): Kernel | undefined {
 
 let kernelCount = 0;
 
+// One process listener for every running kernel (tests run dozens at once).
+const beforeExitHooks = new Set<() => void>();
+const runBeforeExitHooks = (): void => {
+  for (const hook of [...beforeExitHooks]) hook();
+};
+
+function watchBeforeExit(hook: () => void): void {
+  if (beforeExitHooks.size === 0) process.on('beforeExit', runBeforeExitHooks);
+  beforeExitHooks.add(hook);
+}
+
+function unwatchBeforeExit(hook: () => void): void {
+  if (beforeExitHooks.delete(hook) && beforeExitHooks.size === 0) process.off('beforeExit', runBeforeExitHooks);
+}
+
 /**
  * POE::Kernel: schedules sessions, delivers their events, timers and signals. A facade over the
  * resource managers (sessions, aliases, extra refs, handles, events, signals, child processes).
@@ -957,14 +972,14 @@ export class Kernel {
       reject = rej;
     });
     this.loop = { promise, resolve, reject, condition };
-    process.on('beforeExit', this.onBeforeExit);
+    watchBeforeExit(this.onBeforeExit);
     this.scheduleImmediate();
     return promise;
   }
 
   private finishLoop(loop: RunLoop): void {
     this.loop = undefined;
-    process.off('beforeExit', this.onBeforeExit);
+    unwatchBeforeExit(this.onBeforeExit);
     if (this.immediate !== undefined) clearImmediate(this.immediate);
     if (this.timeout !== undefined) clearTimeout(this.timeout);
     this.immediate = this.timeout = undefined;
