@@ -34,10 +34,10 @@ export interface ReadWriteOptions<In = string, Out = string> extends ReadWriteEv
   Filter?: Filter<In, Out>;
   InputFilter?: Filter<In, unknown>;
   OutputFilter?: Filter<unknown, Out>;
-  /** Output octets at which HighEvent fires; LowMark must be given with it. */
+  /** Output octets at which put() returns true (and HighEvent may come from the write side); LowMark must be given with it. */
   HighMark?: number;
   LowMark?: number;
-  /** Write each put at once instead of batching the puts of one input chunk or kernel slice. */
+  /** Write each put at once instead of batching the puts of one input chunk or kernel batch. */
   AutoFlush?: boolean;
   /** POE::Driver::SysRW: accepted and ignored (Node's streams read and write). */
   Driver?: DriverSysRW;
@@ -53,7 +53,8 @@ const CLOSE_GRACE_MS = 10_000;
 /**
  * POE::Wheel::ReadWrite: binds a Node stream to a session's events through filters.
  * Input chunks become records (InputEvent); records put become output, batched so that
- * everything put while one input chunk or one kernel slice is handled leaves in one write.
+ * everything put while one input chunk is handled leaves in one write, and what handlers the
+ * kernel dispatches put leaves at the next batch boundary (POE's select phase).
  */
 export class ReadWrite<In = string, Out = string> extends Wheel {
   private readonly input: Readable | undefined;
