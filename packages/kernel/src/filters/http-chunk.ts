@@ -1,27 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { FilterBase } from './base.js';
 import type { Chunk } from './filter.js';
+import { HTTPHeaders } from './http-headers.js';
 import { toBuffers } from './params.js';
-
-/** The trailer of a chunked body (POE gives an HTTP::Headers): the last record of each body. */
-export class HTTPHeaders {
-  private readonly list: [string, string][] = [];
-
-  push_header(name: string, value: string): void {
-    this.list.push([name, value]);
-  }
-
-  /** A header's value (several of a name joined by ', '). */
-  header(name: string): string | undefined {
-    const wanted = name.toLowerCase();
-    const values = this.list.filter(([n]) => n.toLowerCase() === wanted).map(([, v]) => v);
-    return values.length === 0 ? undefined : values.join(', ');
-  }
-
-  headers(): readonly [string, string][] {
-    return this.list;
-  }
-}
 
 const SIZE_LINE = /^([0-9A-Fa-f]+)[ \t]*(?:;[^\r\n]*)?\r?$/;
 const TRAILER_LINE = /^([-\w]+):\s*(.*?)\r?$/;

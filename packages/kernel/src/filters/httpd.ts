@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import { HTTPParser } from 'http-parser-js';
 import { FilterBase } from './base.js';
+import { headerValue } from './http-headers.js';
 import type { Chunk } from './filter.js';
 import { sizeParam, toBuffers, warnUnknownParams } from './params.js';
 
@@ -32,9 +33,7 @@ export class HTTPRequest {
 
   /** A header's value (several of the same name joined by ', ', as HTTP::Headers reads them). */
   header(name: string): string | undefined {
-    const wanted = name.toLowerCase();
-    const values = this._headers.filter(([n]) => n.toLowerCase() === wanted).map(([, v]) => v);
-    return values.length === 0 ? undefined : values.join(', ');
+    return headerValue(this._headers, name);
   }
 
   /** Every header line, in order. */
@@ -87,8 +86,7 @@ export class HTTPResponse {
       this._headers.push([name, String(value)]);
       return String(value);
     }
-    const values = this._headers.filter(([n]) => n.toLowerCase() === wanted).map(([, v]) => v);
-    return values.length === 0 ? undefined : values.join(', ');
+    return headerValue(this._headers, name);
   }
 
   push_header(name: string, value: string | number): void {

@@ -31,7 +31,8 @@ export { FilterGrep, type GrepOptions } from './grep.js';
 export { FilterStackable, type StackableOptions } from './stackable.js';
 export { FilterReference, type ReferenceOptions, type ReferenceSerializer } from './reference.js';
 export { FilterHTTPD, HTTPRequest, HTTPResponse, type HTTPDOptions } from './httpd.js';
-export { FilterHTTPChunk, HTTPHeaders } from './http-chunk.js';
+export { FilterHTTPChunk } from './http-chunk.js';
+export { HTTPHeaders } from './http-headers.js';
 
 /** The filter interface (see filter.ts). */
 export type Filter<In, Out = In, Raw = Chunk> = FilterInterface<In, Out, Raw>;
