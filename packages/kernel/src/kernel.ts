@@ -868,6 +868,9 @@ export class Kernel {
     const queue = this.queue;
     let now = queue.timers.size !== 0 ? (this.now = time()) : this.now;
     let lastSeq = queue.seq;
+    // Read once per drain: a wheel made during it is flushed at the slice's end, and gets batch
+    // boundaries and the shorter slice from the next one.
+    const ioWatched = this.handles.total !== 0;
     for (;;) {
       const event = queue.next(now, lastSeq);
       if (event !== undefined) {
@@ -882,12 +885,12 @@ export class Kernel {
         }
         continue;
       }
-      // A batch boundary, POE's select phase: what was put goes out, and with handles watched
+      // A batch boundary, POE's select phase: with handles watched, what was put goes out, and
       // Node gets a turn to read once ioSliceMs has passed.
-      if (this.unflushedCount !== 0) this.flushPuts();
+      if (ioWatched && this.unflushedCount !== 0) this.flushPuts();
       if (this.sessions.hasMarked) this.sessions.sweep(this.stopSession);
       if (oneBatch || this.exception !== undefined || queue.fifo.length === 0) return;
-      if (this.handles.total !== 0 && performance.now() >= ioDeadline) return;
+      if (ioWatched && performance.now() >= ioDeadline) return;
       lastSeq = queue.seq;
       if (queue.timers.size !== 0) now = this.now = time();
     }
