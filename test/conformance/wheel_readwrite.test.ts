@@ -140,7 +140,9 @@ describe('wheel_readwrite', () => {
     await runBounded(kernel);
     expect(final!.counts.input).toBe(2 * lines.length);
     expect(final!.counts.flushed).toBe(3);
-    expect(final!.counts.high).toBeGreaterThan(0);
+    // POE's test has its 'high event happened' check commented out: put() passing the mark
+    // raises no HighEvent there (the high-water state is put()'s return value).
+    expect(final!.counts.high).toBeUndefined();
     expect(final!.counts.low).toBeGreaterThan(0);
     expect(final!.counts.wrong).toBeUndefined();
     expect(final!.counts.wrong_id).toBeUndefined();

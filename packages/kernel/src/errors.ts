@@ -38,3 +38,20 @@ export class SessionDiedError extends Error {
     super(`session ${sessionId} died in event '${event}': ${what}${more}`, { cause: error });
   }
 }
+
+/**
+ * Node's event loop had nothing left to wait for while sessions were still held: no event, timer,
+ * socket or child could ever wake them. `run()` rejects with this instead of letting the process
+ * end in silence; `holds` says, per session, what holds it (a postback never released, a wheel
+ * never destroyed, an extra refcount).
+ */
+export class SessionsHeldError extends Error {
+  override readonly name = 'SessionsHeldError';
+  constructor(readonly holds: readonly { session: number; name: string; holds: string[] }[]) {
+    const lines = holds.map((held) => `  ${held.name}: ${held.holds.length > 0 ? held.holds.join('; ') : 'nothing the kernel can name'}`);
+    super(
+      `the kernel still holds ${holds.length} session${holds.length === 1 ? '' : 's'} that can never run again ` +
+        `(Node's event loop has nothing left to wait for):\n${lines.join('\n')}`,
+    );
+  }
+}

@@ -4,6 +4,8 @@ import type { SessionTable } from './sessions.js';
 /** Something a session watches outside the kernel (a wheel's socket, a child process). */
 export interface Watched {
   destroy(): void;
+  /** What it is and where it was made, for the kernel's report of what keeps a session alive. */
+  describe?(): string;
 }
 
 /**
@@ -31,6 +33,10 @@ export class Handles {
     if (set.size === 0) this.bySession.delete(session);
     this.total--;
     this.sessions.decRef(session);
+  }
+
+  of(session: Session): Iterable<Watched> {
+    return this.bySession.get(session) ?? [];
   }
 
   clearSession(session: Session): void {

@@ -9,7 +9,8 @@ export {
   type StateBindings,
 } from './session.js';
 export * from './slots.js';
-export { EEXIST, EINVAL, ENOSYS, EPERM, ESRCH, KernelError, SessionDiedError, UsageError, type Errno } from './errors.js';
+export { NFA, MACHINE, RUNSTATE, EVENT, type NFAEventArgs, type NFAHandler, type NFAOptions, type NFAStateBindings } from './nfa.js';
+export { EEXIST, EINVAL, ENOSYS, EPERM, ESRCH, KernelError, SessionDiedError, SessionsHeldError, UsageError, type Errno } from './errors.js';
 export type { RemovedAlarm } from './event-queue.js';
 export type { Watched } from './handles.js';
 export { time } from './clock.js';

@@ -5,10 +5,11 @@ import { AliasTable } from './aliases.js';
 import { callerSite, type CallerSite } from './caller.js';
 import { ChildWatchers } from './children.js';
 import { time } from './clock.js';
-import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, UsageError } from './errors.js';
+import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, SessionsHeldError, UsageError } from './errors.js';
 import { EventQueue, type RemovedAlarm } from './event-queue.js';
 import { ExtraRefs } from './extrefs.js';
 import { Handles, type Watched } from './handles.js';
+import { describeHolds, OpenPostbacks, type OpenPostback, type SessionHolds } from './holds.js';
 import { lineLogger, type Logger } from './logger.js';
 import {
   ET_ALARM,
@@ -65,6 +66,17 @@ export interface KernelOptions {
   warn?: (line: string) => void;
   /** How long the kernel dispatches before giving Node's event loop a turn, in ms. Default 5. */
   sliceMs?: number;
+  /**
+   * While some session watches a handle (a wheel's socket, a child), the kernel gives Node a turn,
+   * to read input, at the first batch boundary after this many ms, as POE polls its handles
+   * between batches. Default 1.
+   */
+  ioSliceMs?: number;
+}
+
+/** Something (a wheel) with output put during a slice, written at the next batch boundary. */
+export interface BoundaryFlush {
+  flushAtBoundary(): void;
 }
 
 interface RunLoop {
@@ -83,6 +95,21 @@ export function activeKernel(): Kernel | undefined {
 
 let kernelCount = 0;
 
+// One process listener for every running kernel (tests run dozens at once).
+const beforeExitHooks = new Set<() => void>();
+const runBeforeExitHooks = (): void => {
+  for (const hook of [...beforeExitHooks]) hook();
+};
+
+function watchBeforeExit(hook: () => void): void {
+  if (beforeExitHooks.size === 0) process.on('beforeExit', runBeforeExitHooks);
+  beforeExitHooks.add(hook);
+}
+
+function unwatchBeforeExit(hook: () => void): void {
+  if (beforeExitHooks.delete(hook) && beforeExitHooks.size === 0) process.off('beforeExit', runBeforeExitHooks);
+}
+
 /**
  * POE::Kernel: schedules sessions, delivers their events, timers and signals. A facade over the
  * resource managers (sessions, aliases, extra refs, handles, events, signals, child processes).
@@ -100,11 +127,16 @@ export class Kernel {
   private readonly queue = new EventQueue(this, this.sessions);
   private readonly signals = new SignalWatchers(this);
   private readonly childWatchers = new ChildWatchers(this, this.sessions);
+  private readonly postbacks = new OpenPostbacks();
   private readonly dispatchListeners: ((dispatch: Dispatch) => void)[] = [];
   private readonly callerInfo: boolean;
   /** Where this kernel's warnings go, and the logger its components use when given none. */
   readonly logger: Logger;
   private readonly sliceMs: number;
+  private readonly ioSliceMs: number;
+  /** Wheels with output put in this slice (a reused buffer with a count: this runs per batch). */
+  private unflushed: (BoundaryFlush | undefined)[] = [];
+  private unflushedCount = 0;
 
   private activeSession: Session | Kernel = this;
   private activeEvent: string | undefined = undefined;
@@ -126,6 +158,7 @@ export class Kernel {
     const warn = options.warn;
     this.logger = options.logger ?? (warn ? lineLogger((line) => warn(line)) : lineLogger());
     this.sliceMs = options.sliceMs ?? 5;
+    this.ioSliceMs = options.ioSliceMs ?? 1;
     this.id = [hostname(), process.pid.toString(16), Date.now().toString(16), (++kernelCount).toString(16)].join('-');
   }
 
@@ -364,14 +397,17 @@ export class Kernel {
 
   /**
    * Adds, replaces or (with no handler) removes a state of the current session:
-   * `state(event, fn)`, `state(event, object, method = event)`, `state(event)`.
+   * `state(event, fn)`, `state(event, object, method = event)`, `state(event)`. A class (or a
+   * function with its own method of that name) is a package, as in package_states: its method
+   * named `method ?? event` is bound, as POE binds a package name.
    */
   state(event: string, handler?: Function | object, method?: string): 0 | Errno {
     const session = this.activeSession;
     if (session === this) return this.fail(ESRCH, 'state() must be called from a running session');
     let state: State | undefined;
-    if (typeof handler === 'function' && method === undefined) state = new State(handler, undefined, event);
-    else if (handler !== undefined && handler !== null) state = new State(undefined, handler, method ?? event);
+    if (handler === undefined || handler === null) state = undefined;
+    else if (typeof handler === 'function' && method === undefined && !isPackage(handler, event)) state = new State(handler, undefined, event);
+    else state = new State(undefined, handler, method ?? event);
     (session as Session).setState(event, state);
     return 0;
   }
@@ -463,6 +499,7 @@ export class Kernel {
     } finally {
       this.inSlice = outer;
     }
+    if (!outer && this.unflushedCount !== 0) this.flushPuts();
     if (this.exception !== undefined) this.rethrow();
     return true;
   }
@@ -511,6 +548,72 @@ export class Kernel {
     // Holds the new session until the queue reaches this point, as POE's _garbage_collect event does.
     this.enqueue(session, session, '_garbage_collect', ET_GC, []);
     return result;
+  }
+
+  /**
+   * @internal Output put by a handler the kernel is dispatching leaves at the next batch boundary
+   * (POE writes in the select phase between batches); false outside a slice, where the caller
+   * flushes on its own (after the input chunk it is handling).
+   */
+  flushAtBoundary(wheel: BoundaryFlush): boolean {
+    if (!this.inSlice) return false;
+    this.unflushed[this.unflushedCount++] = wheel;
+    return true;
+  }
+
+  private flushPuts(): void {
+    const list = this.unflushed;
+    for (let i = 0; i < this.unflushedCount; i++) {
+      const wheel = list[i]!;
+      list[i] = undefined;
+      wheel.flushAtBoundary();
+    }
+    this.unflushedCount = 0;
+  }
+
+  /** @internal Where `method` was called from, when this kernel captures caller information. */
+  captureSite(method: Function): CallerSite | undefined {
+    return this.callerInfo ? callerSite(method) : undefined;
+  }
+
+  /** @internal Notes a postback or callback handed out, until `closePostback`. */
+  openPostback(session: Session, kind: OpenPostback['kind'], event: string, method: Function): OpenPostback {
+    const record: OpenPostback = { kind, event, site: this.captureSite(method) };
+    this.postbacks.add(session, record);
+    return record;
+  }
+
+  /** @internal */
+  closePostback(session: Session, record: OpenPostback): void {
+    this.postbacks.remove(session, record);
+  }
+
+  /** What holds each live session, in words (for SessionsHeldError). */
+  private heldSessions(): SessionHolds[] {
+    const held: SessionHolds[] = [];
+    for (const session of this.sessions.all()) {
+      held.push({ session: session.id, name: String(session), holds: describeHolds(session, this.postbacks.of(session), this.handles.of(session)) });
+    }
+    return held;
+  }
+
+  /**
+   * Node is about to end the process: its loop has nothing left to wait for (no socket, timer or
+   * child), yet sessions are held. Nothing can wake them, so `run()` rejects with what holds
+   * them, instead of the process ending with code 13 and no `_stop`.
+   */
+  private readonly onBeforeExit = (): void => {
+    const loop = this.loop;
+    if (loop === undefined || this.sessions.count === 0 || this.immediate !== undefined || this.timeout !== undefined) return;
+    const error = new SessionsHeldError(this.heldSessions());
+    this.logger.log('error', error.message, { component: 'kernel' });
+    this.exception = error;
+    this.finishLoop(loop);
+  };
+
+  /** @internal Stops a session at once (POE's _data_ses_stop), as POE::NFA's stop() does. */
+  stopNow(session: Session): void {
+    this.stopSession(session);
   }
 
   /** @internal Delivers a sig_child event. */
@@ -752,6 +855,7 @@ export class Kernel {
     this.aliases.clearSession(session);
     this.extrefs.clearSession(session);
     this.handles.clearSession(session);
+    this.postbacks.clearSession(session);
     this.queue.clearSession(session);
   }
 
@@ -760,10 +864,13 @@ export class Kernel {
    * A batch is one POE loop iteration: the timers due at its start and the events queued before
    * it started, in (time, sequence) order; sessions left unheld are stopped at its end.
    */
-  private drain(deadline: number, oneBatch: boolean): void {
+  private drain(deadline: number, oneBatch: boolean, ioDeadline = deadline): void {
     const queue = this.queue;
     let now = queue.timers.size !== 0 ? (this.now = time()) : this.now;
     let lastSeq = queue.seq;
+    // Read once per drain: a wheel made during it is flushed at the slice's end, and gets batch
+    // boundaries and the shorter slice from the next one.
+    const ioWatched = this.handles.total !== 0;
     for (;;) {
       const event = queue.next(now, lastSeq);
       if (event !== undefined) {
@@ -778,8 +885,12 @@ export class Kernel {
         }
         continue;
       }
+      // A batch boundary, POE's select phase: with handles watched, what was put goes out, and
+      // Node gets a turn to read once ioSliceMs has passed.
+      if (ioWatched && this.unflushedCount !== 0) this.flushPuts();
       if (this.sessions.hasMarked) this.sessions.sweep(this.stopSession);
       if (oneBatch || this.exception !== undefined || queue.fifo.length === 0) return;
+      if (ioWatched && performance.now() >= ioDeadline) return;
       lastSeq = queue.seq;
       if (queue.timers.size !== 0) now = this.now = time();
     }
@@ -791,10 +902,12 @@ export class Kernel {
     this.inSlice = true;
     try {
       this.now = time();
-      this.drain(performance.now() + this.sliceMs, false);
+      const start = performance.now();
+      this.drain(start + this.sliceMs, false, start + this.ioSliceMs);
     } finally {
       this.inSlice = false;
     }
+    if (this.unflushedCount !== 0) this.flushPuts();
     this.afterSlice();
   };
 
@@ -862,12 +975,14 @@ export class Kernel {
       reject = rej;
     });
     this.loop = { promise, resolve, reject, condition };
+    watchBeforeExit(this.onBeforeExit);
     this.scheduleImmediate();
     return promise;
   }
 
   private finishLoop(loop: RunLoop): void {
     this.loop = undefined;
+    unwatchBeforeExit(this.onBeforeExit);
     if (this.immediate !== undefined) clearImmediate(this.immediate);
     if (this.timeout !== undefined) clearTimeout(this.timeout);
     this.immediate = this.timeout = undefined;
@@ -884,6 +999,12 @@ export class Kernel {
     this.activeSession = this;
     this.activeEvent = undefined;
   }
+}
+
+/** A class, or a function that carries its own method for `event`: a package, not an inline handler. */
+function isPackage(fn: Function, event: string): boolean {
+  if (Function.prototype.toString.call(fn).startsWith('class')) return true;
+  return Object.prototype.hasOwnProperty.call(fn, event) && typeof (fn as unknown as Record<string, unknown>)[event] === 'function';
 }
 
 /** The process-wide kernel, POE's `$poe_kernel`. */

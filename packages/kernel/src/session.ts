@@ -1,10 +1,13 @@
 import { activeKernel, poe_kernel, type Kernel } from './kernel.js';
-import { ARG0, CALLER_FILE, CALLER_LINE, HEAP, OBJECT, SESSION, STATE, type DefaultHeap, type EventArgs, type EventMap, type Handler } from './slots.js';
+import { ARG0, CALLER_FILE, CALLER_LINE, HEAP, OBJECT, SESSION, STATE, type DefaultHeap, type EventMap, type Handler } from './slots.js';
 
-/** `inline_states`: event name → handler, typed per event when the session describes its events. */
+/**
+ * `inline_states`: event name → handler, typed per event when the session describes its events;
+ * events it does not describe (`_start`, `_stop`, `_default`...) take handlers with untyped arguments.
+ */
 export type InlineStates<Heap, Events extends EventMap> = {
   [E in keyof Events & string]?: Handler<Heap, Events[E]>;
-};
+} & { [event: string]: Handler<Heap> | undefined };
 
 /** An event → method binding for `object_states`/`package_states`: a list of names or a map. */
 export type MethodBinding = readonly string[] | Readonly<Record<string, string>>;
@@ -51,6 +54,14 @@ export class State {
     readonly object: object | undefined,
     readonly method: string,
   ) {}
+
+  /** Calls the bound object's method (for object and package states); `owner` names the session in the error. */
+  callMethod(_: unknown[], owner: string, event: string): unknown {
+    const target = this.object as Record<string, unknown>;
+    const method = target[this.method];
+    if (typeof method !== 'function') throw new TypeError(`${owner}: '${this.method}' is not a method of the object bound to '${event}'`);
+    return method.call(target, _);
+  }
 }
 
 // Sessions made from the same inline_states object share one state table until one changes it.
@@ -84,7 +95,8 @@ export class Session<Heap = unknown> {
   /** @internal Signals watched, created with the first. */ signals: Set<string> | undefined = undefined;
   /** @internal Child PIDs watched, created with the first. */ childPids: Set<number> | undefined = undefined;
 
-  private constructor(kernel: Kernel, heap: Heap, options: SessionFlags, states: Map<string, State>, ownStates: boolean) {
+  /** @internal Sessions are made by `Session.create` (and `NFA.spawn`). */
+  protected constructor(kernel: Kernel, heap: Heap, options: SessionFlags, states: Map<string, State>, ownStates: boolean) {
     this.kernel = kernel;
     this.heap = heap;
     this.options = options;
@@ -140,12 +152,12 @@ export class Session<Heap = unknown> {
    * ARG1 = the arguments it is called with. It holds the session alive until `release()`.
    */
   postback(event: string, ...args: unknown[]): Postback {
-    return this.anonymousEvent('postback', (kernel, given) => kernel.post(this, event, args, given));
+    return this.anonymousEvent('postback', event, this.postback, (kernel, given) => kernel.post(this, event, args, given));
   }
 
   /** Like `postback`, but calls the event synchronously and returns the handler's value. */
   callback(event: string, ...args: unknown[]): Postback {
-    return this.anonymousEvent('callback', (kernel, given) => kernel.call(this, event, args, given));
+    return this.anonymousEvent('callback', event, this.callback, (kernel, given) => kernel.call(this, event, args, given));
   }
 
   toString(): string {
@@ -190,19 +202,18 @@ export class Session<Heap = unknown> {
     _[HEAP] = this.heap;
     _[STATE] = event;
     if (state.fn !== undefined) return state.fn(_);
-    const target = state.object as Record<string, unknown>;
-    const method = target[state.method];
-    if (typeof method !== 'function') throw new TypeError(`${this}: '${state.method}' is not a method of the object bound to '${event}'`);
-    return method.call(target, _ as EventArgs);
+    return state.callMethod(_, String(this), event);
   }
 
-  private anonymousEvent(tag: string, send: (kernel: Kernel, given: unknown[]) => unknown): Postback {
+  private anonymousEvent(tag: 'postback' | 'callback', event: string, method: Function, send: (kernel: Kernel, given: unknown[]) => unknown): Postback {
     const kernel = this.kernel;
     const held = kernel.refcount_increment(this.id, tag) !== undefined;
     let released = !held;
+    const record = held ? kernel.openPostback(this as Session, tag, event, method) : undefined;
     const release = () => {
       if (released) return;
       released = true;
+      kernel.closePostback(this as Session, record!);
       kernel.refcount_decrement(this.id, tag);
     };
     const postback = ((...given: unknown[]) => send(kernel, given)) as Postback;

@@ -31,6 +31,10 @@ export class SessionTable {
     return this.markedCount > 0;
   }
 
+  all(): Iterable<Session> {
+    return this.byId.values();
+  }
+
   get(id: number): Session | undefined {
     return this.byId.get(id);
   }

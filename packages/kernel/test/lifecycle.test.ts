@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARG0, ARG1, ARG2, HEAP, KERNEL, Kernel, SESSION, Session, type EventArgs } from '../src/index.js';
+import { ARG0, ARG1, ARG2, HEAP, KERNEL, Kernel, OBJECT, SESSION, Session, type EventArgs } from '../src/index.js';
 
 describe('session lifecycle', () => {
   it('passes args to _start and stops an idle session with _stop', async () => {
@@ -204,6 +204,39 @@ describe('session lifecycle', () => {
     });
     await kernel.run();
     expect(log).toEqual(['bump 1 true', 'static true', 'renamed']);
+  });
+
+  it('state(event, _[OBJECT]) in a package_states session binds the class method of that name, as POE binds a package', async () => {
+    const kernel = new Kernel();
+    const log: string[] = [];
+    class Pkg {
+      static _start(_: EventArgs) {
+        // POE: $_[KERNEL]->state(added => $_[OBJECT]) in a package session.
+        _[KERNEL].state('added', _[OBJECT] as object);
+        _[KERNEL].state('renamed', _[OBJECT] as object, 'other');
+        _[KERNEL].yield('added', 1);
+        _[KERNEL].yield('renamed', 2);
+      }
+      static added(_: EventArgs) {
+        log.push(`added ${String(_[ARG0])} ${_[OBJECT] === Pkg} ${this === Pkg}`);
+      }
+      static other(_: EventArgs) {
+        log.push(`other ${String(_[ARG0])}`);
+      }
+    }
+    const module = { added: (_: EventArgs) => void log.push(`module ${String(_[ARG0])}`) };
+    Session.create({ kernel, package_states: [Pkg, ['_start']] });
+    Session.create({
+      kernel,
+      inline_states: {
+        _start: (_) => {
+          _[KERNEL].state('added', module);
+          _[KERNEL].yield('added', 3);
+        },
+      },
+    });
+    await kernel.run();
+    expect(log).toEqual(['added 1 true true', 'other 2', 'module 3']);
   });
 
   it('refuses a session without states, and bad bindings, at create', () => {

@@ -137,7 +137,7 @@ describe('poets-nscad (the command)', () => {
     try {
       const run = nscad(['-c', config({ server_port: port })]);
       expect(await run.exit()).toEqual({ code: 1, signal: null });
-      expect(run.stderr()).toMatch(new RegExp(`poets-nscad: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+      expect(run.stderr()).toMatch(new RegExp(`poets-nscad: cannot listen on 127\\.0\\.0\\.1:${port}: Address already in use`));
       expect(run.stderr()).not.toMatch(/listening on/);
     } finally {
       squatter.close();

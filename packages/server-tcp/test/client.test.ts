@@ -123,7 +123,7 @@ describe('Client.TCP', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]!.slice(0, 2)).toEqual(['connect', constants.errno.ECONNREFUSED]);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^Client \d+ got connect error 111 \(.*ECONNREFUSED.*\)$/);
+    expect(lines[0]).toMatch(/^Client \d+ got connect error 111 \(Connection refused\)$/);
   });
 
   it('ConnectError may reconnect: reconnect keeps trying until a server is there', async () => {
@@ -218,7 +218,8 @@ describe('Client.TCP', () => {
     });
     await runBounded(kernel);
     expect(answers[19]).toBe(`echo: 19:${'m'.repeat(100)}`);
-    expect(marks).toEqual(['high', 'low']);
+    // As POE's ReadWrite: put() passing the mark is told by its return value, not by ServerHigh.
+    expect(marks).toEqual(['low']);
   });
 
   it('PreConnect returning nothing drops the connection', async () => {

@@ -56,6 +56,8 @@ function start(options: Partial<TCPServerOptions> = {}) {
   const stream = (_: EventArgs<Connected>) => {
     const wheel = _[HEAP].client;
     while (!wheel.put(chunk));
+    // put() passing HighMark is the signal (POE raises no ClientHigh then).
+    stats.highs++;
     stats.mostBuffered = Math.max(stats.mostBuffered, wheel.get_driver_out_octets());
   };
   const server = new TCPServer({

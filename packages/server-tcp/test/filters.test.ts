@@ -1,6 +1,6 @@
 // ClientFilter/Filter in POE's forms: an instance (cloned), a class, [Class, ...args], a POE class name.
 import { describe, expect, it } from 'vitest';
-import { FilterBlock, FilterLine, FilterStream } from '@poets/kernel';
+import { FilterBlock, FilterHTTPD, FilterLine, FilterStream } from '@poets/kernel';
 import { filterClassByName } from '@poets/server-tcp';
 import { filterFactory } from '../src/filters.js';
 
@@ -40,7 +40,8 @@ describe('filter specs', () => {
     expect(filterFactory('POE::Filter::Line', undefined, 'f')()).toBeInstanceOf(FilterLine);
     const line = filterFactory(['POE::Filter::Line', { InputLiteral: '|' }], undefined, 'f')();
     expect(line.get(['a|b|'])).toEqual(['a', 'b']);
-    expect(() => filterClassByName('POE::Filter::HTTPD')).toThrow(/unknown filter class/);
+    expect(filterClassByName('POE::Filter::HTTPD')).toBe(FilterHTTPD);
+    expect(() => filterClassByName('POE::Filter::Nonexistent')).toThrow(/unknown filter class/);
   });
 
   it('bad constructor arguments fail at construction, not per connection', () => {

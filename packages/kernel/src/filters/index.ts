@@ -2,6 +2,8 @@
 import { FilterBlock } from './block.js';
 import type { Chunk, Filter as FilterInterface } from './filter.js';
 import { FilterGrep } from './grep.js';
+import { FilterHTTPChunk } from './http-chunk.js';
+import { FilterHTTPD } from './httpd.js';
 import { FilterLine } from './line.js';
 import { FilterMap } from './map.js';
 import { FilterRecordBlock } from './record-block.js';
@@ -28,6 +30,9 @@ export { FilterMap, type MapModify, type MapOptions } from './map.js';
 export { FilterGrep, type GrepOptions } from './grep.js';
 export { FilterStackable, type StackableOptions } from './stackable.js';
 export { FilterReference, type ReferenceOptions, type ReferenceSerializer } from './reference.js';
+export { FilterHTTPD, HTTPRequest, HTTPResponse, type HTTPDOptions } from './httpd.js';
+export { FilterHTTPChunk } from './http-chunk.js';
+export { HTTPHeaders } from './http-headers.js';
 
 /** The filter interface (see filter.ts). */
 export type Filter<In, Out = In, Raw = Chunk> = FilterInterface<In, Out, Raw>;
@@ -42,4 +47,6 @@ export const Filter = {
   Grep: FilterGrep,
   Stackable: FilterStackable,
   Reference: FilterReference,
+  HTTPD: FilterHTTPD,
+  HTTPChunk: FilterHTTPChunk,
 } as const;

@@ -7,13 +7,17 @@ import { Readable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, eventChanges, FILTER_ERRNO, Wheel } from './wheel.js';
+import type { DriverSysRW } from './driver.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, strerror, warnUnknownParameters, Wheel } from './wheel.js';
 
 /** The events a FollowTail wheel dispatches, by POE's parameter names. */
 export interface FollowTailEvents {
   /** ARG0 a record, ARG1 the wheel ID. Required. */
   InputEvent?: string;
-  /** ARG0 the operation ('read' | 'stat' | 'open'), ARG1 errno, ARG2 the message, ARG3 the wheel ID. */
+  /**
+   * ARG0 the operation ('read' | 'stat' | 'open'), ARG1 errno, ARG2 the system's text for it
+   * (`No such file or directory`), ARG3 the wheel ID; ARG4 (new) Node's Error.
+   */
   ErrorEvent?: string;
   /** ARG0 the wheel ID: the file was (re)opened, truncated or replaced; reading restarts at its beginning. */
   ResetEvent?: string;
@@ -35,6 +39,8 @@ export interface FollowTailOptions<In = string> extends FollowTailEvents {
   Handle?: FollowTailHandle;
   /** Default: `new FilterLine()` (any newline). Its MaxLength bounds what a line without an end can hold. */
   Filter?: Filter<In, unknown>;
+  /** POE::Driver::SysRW: accepted and ignored (the wheel reads the file itself). */
+  Driver?: DriverSysRW;
   /** Start this many bytes before the end of the file (0: at the end). */
   SeekBack?: number;
   /** Start at this byte offset (0: at the beginning; past the end: at the end). */
@@ -48,7 +54,7 @@ const BLOCK_SIZE = 65536;
 /** Without Seek or SeekBack, POE reads the file's last 4 KiB through the filter and drops the records. */
 const DEFAULT_SEEK_BACK = 4096;
 
-const KNOWN = ['Filename', 'Handle', 'Filter', 'SeekBack', 'Seek', 'PollInterval', 'InputEvent', 'ErrorEvent', 'ResetEvent', 'IdleEvent'];
+const KNOWN = ['Filename', 'Handle', 'Filter', 'Driver', 'SeekBack', 'Seek', 'PollInterval', 'InputEvent', 'ErrorEvent', 'ResetEvent', 'IdleEvent'];
 const EVENT_NAMES: (keyof FollowTailEvents)[] = ['InputEvent', 'ErrorEvent', 'ResetEvent', 'IdleEvent'];
 
 /** A regular file being followed. */
@@ -167,7 +173,7 @@ export class FollowTail<In = string> extends Wheel {
 
   private rename(name: keyof FollowTailEvents, event: string | undefined): void {
     if (name === 'InputEvent' && event === undefined) {
-      process.emitWarning('POE::Wheel::FollowTail: InputEvent requires an event name; ignoring undefined', { code: 'POETS_WHEEL_PARAMS' });
+      this.kernel.warn('POE::Wheel::FollowTail: InputEvent requires an event name; ignoring undefined');
       return;
     }
     this.names[name] = event;
@@ -215,7 +221,7 @@ export class FollowTail<In = string> extends Wheel {
       (error: unknown) => {
         this.polling = false;
         if (this.destroyed) return this.closeFile();
-        this.emit(this.names.ErrorEvent, 'read', errnoOf(error), error instanceof Error ? error.message : String(error), this.ID());
+        this.emit(this.names.ErrorEvent, 'read', errnoOf(error), strerror(error), this.ID(), error);
       },
     );
   };
@@ -237,7 +243,7 @@ export class FollowTail<In = string> extends Wheel {
     try {
       n = await readAt(file.fd, buffer, this.position);
     } catch (error) {
-      this.emit(this.names.ErrorEvent, 'read', errnoOf(error), messageOf(error), this.ID());
+      this.emit(this.names.ErrorEvent, 'read', errnoOf(error), strerror(error), this.ID(), error);
       return undefined;
     }
     if (this.destroyed) return undefined;
@@ -257,7 +263,7 @@ export class FollowTail<In = string> extends Wheel {
     } catch (error) {
       if (this.destroyed) return undefined;
       if (this.filename === undefined || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.emit(this.names.ErrorEvent, 'stat', errnoOf(error), messageOf(error), this.ID());
+        this.emit(this.names.ErrorEvent, 'stat', errnoOf(error), strerror(error), this.ID(), error);
         return undefined;
       }
     }
@@ -343,7 +349,7 @@ export class FollowTail<In = string> extends Wheel {
   };
 
   private readonly onStreamError = (error: Error): void => {
-    this.emit(this.names.ErrorEvent, 'read', errnoOf(error), error.message, this.ID());
+    this.emit(this.names.ErrorEvent, 'read', errnoOf(error), strerror(error), this.ID(), error);
   };
 
   /** Feeds chunks to the filter and dispatches each record; a FilterError becomes a 'read' ErrorEvent. */
@@ -382,8 +388,7 @@ function checkOptions(options: FollowTailOptions<unknown>): void {
     throw new TypeError(`POE::Wheel::FollowTail: ${problem}`);
   };
   if (options === null || typeof options !== 'object') fail('needs an options object');
-  const unknown = Object.keys(options).filter((key) => !KNOWN.includes(key));
-  if (unknown.length > 0) process.emitWarning(`POE::Wheel::FollowTail ignores unknown parameters: ${unknown.sort().join(', ')}`, { code: 'POETS_WHEEL_PARAMS' });
+  warnUnknownParameters('POE::Wheel::FollowTail', options, KNOWN);
   if ((options.Handle === undefined) === (options.Filename === undefined)) fail('requires a Handle or Filename parameter, but not both');
   if (options.Filename !== undefined && typeof options.Filename !== 'string') fail('Filename must be a string');
   if (options.InputEvent === undefined) fail('InputEvent required');
@@ -440,8 +445,5 @@ function fstatAsync(fd: number): Promise<Stats> {
   return new Promise((resolve, reject) => fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats))));
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function ignore(): void {}

@@ -1,5 +1,6 @@
 // POE's wheels: I/O bound to a session's events.
-export { Wheel, allocateWheelId, errnoOf } from './wheel.js';
+export { Wheel, allocateWheelId, errnoOf, strerror } from './wheel.js';
+export { Driver, DriverSysRW } from './driver.js';
 export { ReadWrite, type ReadWriteEvents, type ReadWriteOptions } from './read-write.js';
 export {
   SocketFactory,
@@ -20,5 +21,8 @@ export {
   type SocketTypeName,
   type HostLookup,
 } from './socket-factory.js';
+export { ListenAccept, type ListenAcceptEvents, type ListenAcceptOptions, type PeerAddress } from './listen-accept.js';
+export { ReadLine, type ReadLineException, type ReadLineOptions } from './read-line.js';
+export { UDP, type Datagram, type UDPEvents, type UDPOptions } from './udp.js';
 export { Run, type RunEvents, type RunOptions, type RunProgram, type RunRedirect } from './run.js';
 export { FollowTail, type FollowTailEvents, type FollowTailOptions, type FollowTailHandle } from './follow-tail.js';

@@ -2,17 +2,24 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, eventChanges, FILTER_ERRNO, Wheel } from './wheel.js';
+import type { DriverSysRW } from './driver.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, strerror, warnParameter, warnUnknownParameters, Wheel } from './wheel.js';
 
 /** The events a ReadWrite wheel dispatches, by POE's parameter names. */
 export interface ReadWriteEvents {
   /** ARG0 the record, ARG1 the wheel ID. */
   InputEvent?: string;
-  /** ARG0 operation ('read' | 'write'), ARG1 errno (0 at end of input), ARG2 message, ARG3 wheel ID. */
+  /**
+   * ARG0 operation ('read' | 'write'), ARG1 errno (0 at end of input), ARG2 the system's text for it
+   * (`Connection reset by peer`), ARG3 wheel ID; ARG4 (new) Node's Error, with Node's own message.
+   */
   ErrorEvent?: string;
   /** ARG0 the wheel ID: everything put has been handed to the operating system. */
   FlushedEvent?: string;
-  /** ARG0 the wheel ID: buffered output reached HighMark. */
+  /**
+   * ARG0 the wheel ID: output still buffered after a write is at HighMark while put() had not said
+   * so (as POE raises it from the write side; `put()` returning true is the usual signal).
+   */
   HighEvent?: string;
   /** ARG0 the wheel ID: buffered output fell back to LowMark. */
   LowEvent?: string;
@@ -27,11 +34,13 @@ export interface ReadWriteOptions<In = string, Out = string> extends ReadWriteEv
   Filter?: Filter<In, Out>;
   InputFilter?: Filter<In, unknown>;
   OutputFilter?: Filter<unknown, Out>;
-  /** Output octets at which HighEvent fires; LowMark must be given with it. */
+  /** Output octets at which put() returns true (and HighEvent may come from the write side); LowMark must be given with it. */
   HighMark?: number;
   LowMark?: number;
-  /** Write each put at once instead of batching the puts of one input chunk or kernel slice. */
+  /** Write each put at once instead of batching the puts of one input chunk or kernel batch. */
   AutoFlush?: boolean;
+  /** POE::Driver::SysRW: accepted and ignored (Node's streams read and write). */
+  Driver?: DriverSysRW;
   /** Leave the handles open on destroy (default: a socket or pipe the wheel owns is closed, after its output is written). */
   keepHandle?: boolean;
 }
@@ -44,7 +53,8 @@ const CLOSE_GRACE_MS = 10_000;
 /**
  * POE::Wheel::ReadWrite: binds a Node stream to a session's events through filters.
  * Input chunks become records (InputEvent); records put become output, batched so that
- * everything put while one input chunk or one kernel slice is handled leaves in one write.
+ * everything put while one input chunk is handled leaves in one write, and what handlers the
+ * kernel dispatches put leaves at the next batch boundary (POE's select phase).
  */
 export class ReadWrite<In = string, Out = string> extends Wheel {
   private readonly input: Readable | undefined;
@@ -70,6 +80,7 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
   private outputShut = false;
 
   constructor(options: ReadWriteOptions<In, Out>) {
+    checkParameters(options as ReadWriteOptions<unknown, unknown>);
     super('POE::Wheel::ReadWrite');
     this.input = options.Handle ?? options.InputHandle;
     this.output = options.Handle ?? options.OutputHandle;
@@ -78,9 +89,11 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
       this.kernel.unwatchHandle(this.session, this);
       throw new TypeError(`POE::Wheel::ReadWrite: ${problem}`);
     }
-    const filter = options.Filter ?? (new FilterLine() as unknown as Filter<In, Out>);
-    this.inputFilter = (options.InputFilter ?? filter) as AnyInputFilter;
-    this.outputFilter = (options.OutputFilter ?? filter) as Filter<unknown, Out>;
+    // As in POE, Filter takes precedence over InputFilter/OutputFilter; one Line filter is the default.
+    const given = options.Filter;
+    const filter = given ?? (options.InputFilter !== undefined && options.OutputFilter !== undefined ? undefined : (new FilterLine() as unknown as Filter<In, Out>));
+    this.inputFilter = (given ?? options.InputFilter ?? filter) as AnyInputFilter;
+    this.outputFilter = (given ?? options.OutputFilter ?? filter) as Filter<unknown, Out>;
     this.names = {
       InputEvent: options.InputEvent,
       ErrorEvent: options.ErrorEvent,
@@ -104,7 +117,7 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     if (this.output !== undefined && !sameStream(this.output, input)) this.output.on('error', this.onError);
   }
 
-  /** Queues records for output; true when buffered output has reached HighMark (POE's put). */
+  /** Queues records for output; true when buffered output has reached HighMark (POE's put: no HighEvent then). */
   put(...records: Out[]): boolean {
     if (this.destroyed || this.output === undefined || this.outputShut) return this.high;
     const chunks = this.outputFilter.put(records) as Chunk[];
@@ -114,14 +127,15 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     }
     if (this.autoFlush) this.flush();
     else if (!this.flushScheduled) {
+      // Put by a handler the kernel dispatches: written at the next batch boundary. Put while an
+      // input chunk is handled: written once its records are all dispatched (one write per chunk).
       this.flushScheduled = true;
-      process.nextTick(this.flushBatch);
+      if (!this.kernel.flushAtBoundary(this)) process.nextTick(this.flushBatch);
     }
-    if (this.highMark !== undefined && !this.high && this.get_driver_out_octets() >= this.highMark) {
-      this.high = true;
-      this.emit(this.names.HighEvent, this.ID());
-    }
-    return this.high;
+    // POE's put(): it only says whether the high mark is passed, and that answer is the wheel's
+    // high-water state, so a program that stops putting on true gets no HighEvent as well.
+    if (this.highMark === undefined) return false;
+    return (this.high = this.get_driver_out_octets() >= this.highMark);
   }
 
   /** Writes what is batched now; returns the octets still buffered. */
@@ -306,8 +320,14 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     this.pendingOctets = 0;
     const syscall = (error as NodeJS.ErrnoException).syscall;
     const operation = syscall === 'write' || syscall === 'writev' || syscall === 'shutdown' ? 'write' : 'read';
-    this.emit(this.names.ErrorEvent, operation, errnoOf(error), error.message, this.ID());
+    this.emit(this.names.ErrorEvent, operation, errnoOf(error), strerror(error), this.ID(), error);
   };
+
+  /** @internal The kernel's batch boundary: write the batch, unless the socket is full (then batch on until it drains a bit). */
+  flushAtBoundary(): void {
+    if (this.output?.writableNeedDrain === true && !this.destroyed) process.nextTick(this.flushBatch);
+    else this.flushBatch();
+  }
 
   private readonly flushBatch = (): void => {
     this.flushScheduled = false;
@@ -317,13 +337,40 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
   private readonly onWritten = (error?: Error | null): void => {
     this.writesInFlight--;
     if (error || this.destroyed) return;
+    // The write side, as POE's select-write handler: in the high-water state, falling to LowMark
+    // is LowEvent; out of it, output still at HighMark (one lowered by set_high_mark) is HighEvent.
     const octets = this.get_driver_out_octets();
-    if (this.high && this.lowMark !== undefined && octets <= this.lowMark) {
-      this.high = false;
-      this.emit(this.names.LowEvent, this.ID());
+    if (this.high) {
+      if (this.lowMark !== undefined && octets <= this.lowMark) {
+        this.high = false;
+        this.emit(this.names.LowEvent, this.ID());
+      }
+    } else if (this.highMark !== undefined && octets >= this.highMark) {
+      this.high = true;
+      this.emit(this.names.HighEvent, this.ID());
     }
     if (octets === 0 && this.writesInFlight === 0) this.emit(this.names.FlushedEvent, this.ID());
   };
+}
+
+const KNOWN = [
+  'Handle', 'InputHandle', 'OutputHandle', 'Filter', 'InputFilter', 'OutputFilter', 'Driver',
+  'InputEvent', 'ErrorEvent', 'FlushedEvent', 'HighEvent', 'LowEvent', 'HighMark', 'LowMark', 'AutoFlush',
+  'keepHandle',
+];
+
+/** What POE carps about at construction: unknown parameters, and ones another takes precedence over. */
+function checkParameters(options: ReadWriteOptions<unknown, unknown>): void {
+  if (options === null || typeof options !== 'object') return;
+  warnUnknownParameters('POE::Wheel::ReadWrite', options, KNOWN);
+  if (options.Handle !== undefined) {
+    if (options.InputHandle !== undefined) warnParameter('POE::Wheel::ReadWrite: ignoring InputHandle parameter (Handle parameter takes precedence)');
+    if (options.OutputHandle !== undefined) warnParameter('POE::Wheel::ReadWrite: ignoring OutputHandle parameter (Handle parameter takes precedence)');
+  }
+  if (options.Filter !== undefined) {
+    if (options.InputFilter !== undefined) warnParameter('POE::Wheel::ReadWrite: ignoring InputFilter parameter (Filter parameter takes precedence)');
+    if (options.OutputFilter !== undefined) warnParameter('POE::Wheel::ReadWrite: ignoring OutputFilter parameter (Filter parameter takes precedence)');
+  }
 }
 
 /** What POE croaks about at construction: handles and the water marks with their events. */

@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { FilterError } from '../filters/filter-error.js';
 import type { Chunk, Filter } from '../filters/filter.js';
 import { FilterLine } from '../filters/line.js';
-import { errnoOf, eventChanges, FILTER_ERRNO, Wheel } from './wheel.js';
+import { errnoOf, eventChanges, FILTER_ERRNO, strerror, warnParameter, warnUnknownParameters, Wheel } from './wheel.js';
 
 /** The events a Run wheel dispatches, by POE's parameter names. */
 export interface RunEvents {
@@ -18,8 +18,9 @@ export interface RunEvents {
   /** ARG0 a record the child wrote on its standard error, ARG1 the wheel ID. */
   StderrEvent?: string;
   /**
-   * ARG0 the operation ('read' | 'write'), ARG1 errno (0 at end of output), ARG2 the message,
-   * ARG3 the wheel ID, ARG4 the handle: 'STDIN' | 'STDOUT' | 'STDERR'.
+   * ARG0 the operation ('read' | 'write'), ARG1 errno (0 at end of output), ARG2 the system's text
+   * for it (`Broken pipe`), ARG3 the wheel ID, ARG4 the handle: 'STDIN' | 'STDOUT' | 'STDERR';
+   * ARG5 (new) Node's Error, with Node's own message.
    */
   ErrorEvent?: string;
   /** ARG0 the wheel ID: the child's standard output and standard error have both closed. */
@@ -417,7 +418,8 @@ export class Run<In = string, Out = string> extends Wheel {
     if (pipe.done || this.destroyed) return;
     pipe.done = true;
     const errno = error === undefined ? 0 : errnoOf(error);
-    this.emit(this.names.ErrorEvent, 'read', errno, error === undefined ? '' : error.message, this.ID(), pipe.name);
+    if (error === undefined) this.emit(this.names.ErrorEvent, 'read', 0, '', this.ID(), pipe.name);
+    else this.emit(this.names.ErrorEvent, 'read', errno, strerror(error), this.ID(), pipe.name, error);
     if (this.outputs.every((other) => other.done)) this.emit(this.names.CloseEvent, this.ID());
   }
 
@@ -427,7 +429,7 @@ export class Run<In = string, Out = string> extends Wheel {
     this.stdinFailed = true;
     // A write cut short because the child exited (Node destroys the pipe then) is POE's EPIPE.
     const known = errnoOf(error) !== 0;
-    this.emit(this.names.ErrorEvent, 'write', known ? errnoOf(error) : EPIPE, known ? error.message : 'write EPIPE', this.ID(), 'STDIN');
+    this.emit(this.names.ErrorEvent, 'write', known ? errnoOf(error) : EPIPE, known ? strerror(error) : strerror(EPIPE), this.ID(), 'STDIN', error);
   };
 
   private readonly onWritten = (error?: Error | null): void => {
@@ -447,8 +449,7 @@ function checkOptions(options: RunOptions<unknown, unknown>): { stdio: Filter<un
     throw new TypeError(`POE::Wheel::Run: ${problem}`);
   };
   if (options === null || typeof options !== 'object') fail('needs an options object');
-  const unknown = Object.keys(options).filter((key) => !KNOWN.includes(key));
-  if (unknown.length > 0) process.emitWarning(`POE::Wheel::Run ignores unknown parameters: ${unknown.sort().join(', ')}`, { code: 'POETS_WHEEL_PARAMS' });
+  warnUnknownParameters('POE::Wheel::Run', options, KNOWN);
   const program = options.Program;
   if (program === undefined || program === null) fail('needs a Program parameter');
   if (typeof program !== 'string' && typeof program !== 'function' && !Array.isArray(program)) fail('Program must be a string, an array or a function');
@@ -471,7 +472,7 @@ function checkOptions(options: RunOptions<unknown, unknown>): { stdio: Filter<un
   if (options.Filter !== undefined) {
     if (stdio !== undefined) fail('Filter and StdioFilter cannot be used together');
     if (options.StderrEvent !== undefined && options.StderrFilter === undefined) fail('replace the deprecated Filter with StdioFilter and StderrFilter');
-    process.emitWarning('POE::Wheel::Run: Filter is deprecated; use StdioFilter and/or StderrFilter', { code: 'POETS_WHEEL_PARAMS' });
+    warnParameter('POE::Wheel::Run: Filter is deprecated; use StdioFilter and/or StderrFilter');
     stdio = options.Filter;
   }
   return { stdio: stdio ?? new FilterLine({ Literal: '\n' }) };

@@ -3,7 +3,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { constants } from 'node:os';
-import { errnoOf, eventChanges, Wheel } from './wheel.js';
+import { errnoOf, eventChanges, strerror, warnUnknownParameters, Wheel } from './wheel.js';
 
 // Socket module constants a POE script passes to the wheel, as strings.
 export const AF_INET = 'AF_INET';
@@ -38,7 +38,11 @@ export type HostLookup = (hostname: string, family: 4 | 6, callback: (error: Err
 export interface SocketFactoryEvents {
   /** ARG0 the socket, ARG1 the peer's address, ARG2 the peer's port, ARG3 the wheel ID. */
   SuccessEvent?: string;
-  /** ARG0 the operation that failed, ARG1 errno, ARG2 the message, ARG3 the wheel ID. */
+  /**
+   * ARG0 the operation that failed, ARG1 errno, ARG2 the system's text for it (`Connection refused`;
+   * a sentence of the port's own when no system call failed), ARG3 the wheel ID; ARG4 (new) Node's
+   * Error, with Node's own message, when Node raised one.
+   */
   FailureEvent?: string;
 }
 
@@ -75,8 +79,8 @@ export type SocketFactorySuccessArgs = [
   wheelId: number,
 ];
 
-/** FailureEvent's arguments: ARG0..ARG3. */
-export type SocketFactoryFailureArgs = [operation: string, errno: number, message: string, wheelId: number];
+/** FailureEvent's arguments: ARG0..ARG3 as POE's, then Node's Error when Node raised one. */
+export type SocketFactoryFailureArgs = [operation: string, errno: number, message: string, wheelId: number, error?: unknown];
 
 /** What `getsockname()` returns: the local end of the wheel's socket (no port for AF_UNIX). */
 export interface SockName {
@@ -110,6 +114,10 @@ const DEFAULT_LISTEN_QUEUE = 511;
 const BIND_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EROFS', 'ENAMETOOLONG']);
 
 const EVENT_NAMES: (keyof SocketFactoryEvents)[] = ['SuccessEvent', 'FailureEvent'];
+const KNOWN = [
+  'SocketDomain', 'SocketType', 'SocketProtocol', 'BindAddress', 'BindPort', 'ListenQueue', 'Reuse',
+  'RemoteAddress', 'RemotePort', 'SuccessEvent', 'FailureEvent', 'lookup',
+];
 
 /** net.Server's bind-and-listen step: (address, port, addressType, backlog, fd, flags). Errors come as 'error' events. */
 type Listen2 = (address: string, port: number, addressType: number, backlog: number, fd: undefined, flags: number) => void;
@@ -120,6 +128,8 @@ class SetupFailure {
     readonly operation: string,
     readonly errno: number,
     readonly message: string,
+    /** Node's error, when Node raised one. */
+    readonly error?: unknown,
   ) {}
 }
 
@@ -163,6 +173,7 @@ export class SocketFactory extends Wheel {
   private remotePath: string | undefined = undefined;
 
   constructor(options: SocketFactoryOptions) {
+    if (options !== null && typeof options === 'object') warnUnknownParameters('POE::Wheel::SocketFactory', options, KNOWN);
     super('POE::Wheel::SocketFactory');
     const { SuccessEvent, FailureEvent } = options ?? ({} as SocketFactoryOptions);
     if (typeof SuccessEvent !== 'string' || typeof FailureEvent !== 'string') {
@@ -179,7 +190,7 @@ export class SocketFactory extends Wheel {
         this.kernel.unwatchHandle(this.session, this);
         throw error;
       }
-      this.fail(error.operation, error.errno, error.message);
+      this.fail(error.operation, error.errno, error.message, error.error);
     } finally {
       this.constructing = false;
     }
@@ -346,7 +357,7 @@ export class SocketFactory extends Wheel {
     this.lookup(host, family, (error, address) => {
       if (this.settled || this.destroyed) return;
       if (error !== null || address === undefined || isIP(address) !== family) {
-        this.fail(operation, EADDRNOTAVAIL, refuse(error !== null ? `: ${error.message}` : '').message);
+        this.fail(operation, EADDRNOTAVAIL, refuse(error !== null ? `: ${error.message}` : '').message, error ?? undefined);
         return;
       }
       this.step(() => then(address));
@@ -359,7 +370,7 @@ export class SocketFactory extends Wheel {
       run();
     } catch (error) {
       if (!(error instanceof SetupFailure)) throw error;
-      this.fail(error.operation, error.errno, error.message);
+      this.fail(error.operation, error.errno, error.message, error.error);
     }
   }
 
@@ -382,7 +393,7 @@ export class SocketFactory extends Wheel {
       }
     } catch (error) {
       // Node validates some arguments synchronously (a bad path, for one).
-      throw new SetupFailure('listen', errnoOf(error) || EINVAL, messageOf(error));
+      throw new SetupFailure('listen', errnoOf(error) || EINVAL, strerror(error), error);
     }
   }
 
@@ -391,10 +402,10 @@ export class SocketFactory extends Wheel {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (this.server?.listening) {
       // An accept() that failed: the listener goes on, as in POE.
-      this.emit(this.names.FailureEvent, 'accept', errnoOf(error), error.message, this.ID());
+      this.emit(this.names.FailureEvent, 'accept', errnoOf(error), strerror(error), this.ID(), error);
       return;
     }
-    this.fail(BIND_ERRORS.has(code) ? 'bind' : 'listen', errnoOf(error), error.message);
+    this.fail(BIND_ERRORS.has(code) ? 'bind' : 'listen', errnoOf(error), strerror(error), error);
   };
 
   private readonly onConnection = (socket: Socket): void => {
@@ -438,7 +449,7 @@ export class SocketFactory extends Wheel {
       socket = open();
     } catch (error) {
       // Node checks some arguments synchronously.
-      throw new SetupFailure('connect', errnoOf(error) || EINVAL, messageOf(error));
+      throw new SetupFailure('connect', errnoOf(error) || EINVAL, strerror(error), error);
     }
     this.stream = socket;
     socket.on('error', this.onStreamError);
@@ -456,7 +467,7 @@ export class SocketFactory extends Wheel {
   private readonly onStreamError = (error: Error): void => {
     if (this.settled || this.destroyed) return;
     const syscall = (error as NodeJS.ErrnoException).syscall;
-    this.fail(syscall === 'bind' ? 'bind' : 'connect', errnoOf(error), error.message);
+    this.fail(syscall === 'bind' ? 'bind' : 'connect', errnoOf(error), strerror(error), error);
   };
 
   // ---- Datagrams ------------------------------------------------------------------------------
@@ -472,18 +483,18 @@ export class SocketFactory extends Wheel {
     try {
       socket.connect(port!, address, (error?: Error) => {
         if (this.settled || this.destroyed) return;
-        if (error) this.fail('connect', errnoOf(error), error.message);
+        if (error) this.fail('connect', errnoOf(error), strerror(error), error);
         else this.succeed(socket, address, port);
       });
     } catch (error) {
-      throw new SetupFailure('connect', errnoOf(error) || EINVAL, messageOf(error));
+      throw new SetupFailure('connect', errnoOf(error) || EINVAL, strerror(error), error);
     }
   }
 
   private readonly onDatagramError = (error: Error): void => {
     if (this.settled || this.destroyed) return;
     const syscall = (error as NodeJS.ErrnoException).syscall;
-    this.fail(syscall === 'connect' ? 'connect' : 'bind', errnoOf(error), error.message);
+    this.fail(syscall === 'connect' ? 'connect' : 'bind', errnoOf(error), strerror(error), error);
   };
 
   // ---- Outcomes -------------------------------------------------------------------------------
@@ -495,9 +506,9 @@ export class SocketFactory extends Wheel {
   }
 
   /** A failure that ends the wheel: what it opened is closed, FailureEvent goes out, the hold ends. */
-  private fail(operation: string, errno: number, message: string): void {
+  private fail(operation: string, errno: number, message: string, error?: unknown): void {
     this.settle();
-    this.finish(() => this.emit(this.names.FailureEvent, operation, errno, message, this.ID()));
+    this.finish(() => this.emit(this.names.FailureEvent, operation, errno, message, this.ID(), error));
   }
 
   /** Closes what the wheel opened and has not handed over. */
@@ -553,9 +564,6 @@ function sockName(address: AddressInfo): SockName {
   return { family: address.family === 'IPv6' ? 'AF_INET6' : 'AF_INET', address: address.address, port: address.port };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** SocketProtocol (with SocketType as a hint) as 'tcp' or 'udp'; POE's errors otherwise. */
 function protocolOf(protocol: SocketFactoryOptions['SocketProtocol'], type: SocketFactoryOptions['SocketType']): 'tcp' | 'udp' {

@@ -1,5 +1,8 @@
 import { constants } from 'node:os';
+import type { CallerSite } from '../caller.js';
 import { UsageError } from '../errors.js';
+import { madeAt } from '../holds.js';
+import { STRERROR } from '../strerror-table.js';
 import type { Watched } from '../handles.js';
 import { activeKernel, type Kernel } from '../kernel.js';
 import { Session } from '../session.js';
@@ -20,6 +23,9 @@ export abstract class Wheel implements Watched {
   protected readonly session: Session;
   protected destroyed = false;
   private readonly id = allocateWheelId();
+  private readonly kind: string;
+  /** Where the wheel was made, when its kernel captures caller information. */
+  private readonly site: CallerSite | undefined;
 
   constructor(kind: string) {
     const kernel = activeKernel();
@@ -29,11 +35,18 @@ export abstract class Wheel implements Watched {
     }
     this.kernel = kernel;
     this.session = session;
+    this.kind = kind;
+    this.site = kernel.captureSite(new.target);
     kernel.watchHandle(session, this);
   }
 
   ID(): number {
     return this.id;
+  }
+
+  /** `POE::Wheel::ReadWrite 3 made at file:line`: how the kernel names a wheel that holds its session. */
+  describe(): string {
+    return `wheel ${this.kind} ${this.id}${madeAt(this.site)}`;
   }
 
   /** Stops the wheel: it releases what it holds and its session, and dispatches nothing more. */
@@ -51,6 +64,22 @@ export abstract class Wheel implements Watched {
   protected emit(event: string | undefined, ...args: unknown[]): void {
     if (event !== undefined && !this.destroyed) this.kernel.deliver(this.session, event, ...args);
   }
+}
+
+/**
+ * POE carps about constructor parameters a wheel does not know and goes on: so does every wheel
+ * here, in the same words, through its kernel's logger. Called before the wheel exists, so the
+ * kernel is the one whose handler is running (a wheel made elsewhere throws just after).
+ */
+export function warnUnknownParameters(kind: string, options: object, known: readonly string[]): void {
+  const unknown = Object.keys(options).filter((name) => !known.includes(name));
+  if (unknown.length === 0) return;
+  activeKernel()?.warn(`${kind}: ignoring unknown parameters: ${unknown.sort().join(', ')}`);
+}
+
+/** Warns through the running kernel (a wheel's constructor checks run before the wheel exists). */
+export function warnParameter(line: string): void {
+  activeKernel()?.warn(line);
 }
 
 /**
@@ -80,6 +109,27 @@ export function errnoOf(error: unknown): number {
   if (code !== undefined && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))) return constants.errno.EPROTO;
   const errno = (error as NodeJS.ErrnoException | undefined)?.errno;
   return typeof errno === 'number' ? Math.abs(errno) : 0;
+}
+
+const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, errno]) => [errno, name]));
+
+/**
+ * The system's text for an error's errno, as Perl's `$!` prints it and POE puts in ARG2 of an
+ * ErrorEvent (`Connection refused`, `Connection reset by peer`): glibc's strerror() texts (see
+ * scripts/strerror.sh). Takes a Node system error (by its `code`) or an errno number; any other
+ * error (a TLS failure, a component's own) gives its own message.
+ */
+export function strerror(error: unknown): string {
+  if (typeof error === 'number') {
+    const name = ERRNO_NAMES.get(Math.abs(error));
+    return name !== undefined && Object.hasOwn(STRERROR, name) ? STRERROR[name]! : `Unknown error ${Math.abs(error)}`;
+  }
+  // Only an error a system call raised (Node gives it `syscall`) has the system's text; an error a
+  // component made with an errno code of its own keeps its message.
+  const system = error as NodeJS.ErrnoException | undefined;
+  const code = system?.code;
+  if (typeof code === 'string' && typeof system?.syscall === 'string' && Object.hasOwn(STRERROR, code)) return STRERROR[code]!;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The errno a filter error is reported with (POE wheels report numbers), by its code. */

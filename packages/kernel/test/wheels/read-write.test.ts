@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ARG0, ARG1, ARG2, ARG3, HEAP, KERNEL, Kernel, Session, type EventArgs } from '../../src/index.js';
 import { FilterBlock, FilterLine, FilterStream, type Chunk } from '../../src/filters/index.js';
@@ -153,7 +154,50 @@ describe('POE::Wheel::ReadWrite', () => {
     });
     await kernel.run();
     pair.close();
-    expect(log).toEqual(['high', 'octets true', 'low', 'flushed']);
+    // As POE's put(): a program told by put() that the mark is passed gets no HighEvent too.
+    expect(log).toEqual(['octets true', 'low', 'flushed']);
+  });
+
+  it('HighEvent comes from the write side, only on a crossing: output still past a mark lowered by set_high_mark', async () => {
+    const pair = await socketPair();
+    pair.far.pause();
+    const kernel = new Kernel();
+    const log: string[] = [];
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    Session.create<Heap<StreamWheel>>({
+      kernel,
+      heap: { log: [] },
+      inline_states: {
+        _start: (_: Ev<StreamWheel>) => {
+          _[HEAP].wheel = new ReadWrite({
+            Handle: pair.near,
+            Filter: new FilterStream(),
+            AutoFlush: true,
+            HighMark: 64 * 1024 * 1024,
+            LowMark: 16 * 1024,
+            HighEvent: 'high',
+            LowEvent: 'low',
+            FlushedEvent: 'flushed',
+          });
+          let passed = false;
+          for (let i = 0; i < 200; i++) passed = _[HEAP].wheel.put(chunk) || passed;
+          log.push(`put ${passed}`);
+          _[HEAP].wheel.set_high_mark(1024 * 1024);
+        },
+        high: () => {
+          log.push('high');
+          pair.far.resume();
+        },
+        low: () => void log.push('low'),
+        flushed: (_: Ev<StreamWheel>) => {
+          log.push('flushed');
+          _[HEAP].wheel!.destroy();
+        },
+      },
+    });
+    await kernel.run();
+    pair.close();
+    expect(log).toEqual(['put false', 'high', 'low', 'flushed']);
   });
 
   it('reports a peer reset in the middle of a write with exactly one ErrorEvent, and never crashes', async () => {
@@ -180,6 +224,64 @@ describe('POE::Wheel::ReadWrite', () => {
     await kernel.run();
     expect(errors).toHaveLength(1);
     expect((errors[0] as unknown[])[1]).toBe('number');
+  });
+
+  it('a peer reset: ErrorEvent ARG2 is the system text (Connection reset by peer), ARG4 Node\'s error', async () => {
+    const pair = await socketPair();
+    const kernel = new Kernel();
+    const errors: unknown[][] = [];
+    Session.create<Heap>({
+      kernel,
+      heap: { log: [] },
+      inline_states: {
+        _start: (_: Ev) => {
+          _[HEAP].wheel = new ReadWrite({ Handle: pair.near, InputEvent: 'got', ErrorEvent: 'failed' });
+          pair.far.resetAndDestroy();
+        },
+        got: () => {},
+        failed: (_: Ev) => {
+          errors.push(_.slice(ARG0));
+          _[HEAP].wheel!.destroy();
+        },
+      },
+    });
+    await kernel.run();
+    pair.close();
+    expect(errors).toEqual([['read', constants.errno.ECONNRESET, 'Connection reset by peer', expect.any(Number), expect.objectContaining({ code: 'ECONNRESET', message: 'read ECONNRESET' })]]);
+  });
+
+  it('output put in a long yield loop leaves at the next batch boundary, and the reply is read during the loop, as POE polls between batches', async () => {
+    const pair = await socketPair();
+    pair.far.on('data', (data: Buffer) => pair.far.write(data)); // an echoing peer
+    // A slice that would never end by itself: only the batch-boundary rules can flush and read.
+    const kernel = new Kernel({ sliceMs: 60_000 });
+    const LIMIT = 3_000_000;
+    let repliedAt: number | undefined;
+    let spun = 0;
+    Session.create<Heap>({
+      kernel,
+      heap: { log: [] },
+      inline_states: {
+        _start: (_: Ev) => {
+          _[HEAP].wheel = new ReadWrite({ Handle: pair.near, InputEvent: 'got' });
+          _[KERNEL].yield('spin', 0);
+        },
+        spin: (_: Ev) => {
+          const count = _[ARG0] as number;
+          spun = count;
+          if (count === 0) _[HEAP].wheel!.put('ping');
+          if (repliedAt === undefined && count < LIMIT) _[KERNEL].yield('spin', count + 1);
+        },
+        got: (_: Ev) => {
+          repliedAt = spun;
+          _[HEAP].wheel!.destroy();
+        },
+      },
+    });
+    await kernel.run();
+    pair.close();
+    expect(repliedAt).toBeDefined();
+    expect(repliedAt!).toBeLessThan(LIMIT);
   });
 
   it('a peer that sends 100 MB without a newline gets an error once MaxLength is passed; memory stays bounded', async () => {

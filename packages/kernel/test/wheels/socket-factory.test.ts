@@ -115,6 +115,9 @@ const canListenOn = (host: string) =>
 const hasIPv6 = await canListenOn('::1');
 
 /** One session that creates one SocketFactory in _start and logs its events; returns the log. */
+/** Node's Error each failed wheel gave as ARG4, by wheel ID. */
+const failureErrors = new Map<number, unknown>();
+
 function factorySession(kernel: Kernel, options: Omit<SocketFactoryOptions, 'SuccessEvent' | 'FailureEvent'>, states: Record<string, (_: Ev) => unknown> = {}) {
   const log: unknown[] = [];
   let wheel!: SocketFactory;
@@ -126,7 +129,11 @@ function factorySession(kernel: Kernel, options: Omit<SocketFactoryOptions, 'Suc
         wheel = _[HEAP].wheel = new SocketFactory({ ...options, SuccessEvent: 'ok', FailureEvent: 'failed' });
       },
       ok: (_: Ev) => void log.push(['ok', ..._.slice(ARG0)]),
-      failed: (_: Ev) => void log.push(['failed', ..._.slice(ARG0)]),
+      failed: (_: Ev) => {
+        // POE's four arguments; Node's own error (ARG4) is kept aside by wheel ID.
+        log.push(['failed', ..._.slice(ARG0, ARG0 + 4)]);
+        failureErrors.set(_[ARG0 + 3] as number, _[ARG0 + 4]);
+      },
       _stop: () => void log.push('_stop'),
       ...states,
     },
@@ -193,7 +200,8 @@ describe('POE::Wheel::SocketFactory', () => {
       const kernel = new Kernel();
       const { log, wheel } = factorySession(kernel, { BindAddress: '127.0.0.1', BindPort: port, Reuse: 'yes' });
       await runBounded(kernel);
-      expect(log).toEqual([['failed', 'bind', EADDRINUSE, expect.stringContaining('EADDRINUSE'), wheel.ID()], '_stop']);
+      expect(log).toEqual([['failed', 'bind', EADDRINUSE, 'Address already in use', wheel.ID()], '_stop']);
+      expect(failureErrors.get(wheel.ID())).toMatchObject({ code: 'EADDRINUSE' });
       expect(wheel.getsockname()).toBeUndefined();
     });
 
@@ -411,7 +419,9 @@ describe('POE::Wheel::SocketFactory', () => {
       const kernel = new Kernel();
       const { log, wheel } = factorySession(kernel, { RemoteAddress: '127.0.0.1', RemotePort: port });
       await runBounded(kernel);
-      expect(log).toEqual([['failed', 'connect', ECONNREFUSED, expect.stringContaining('ECONNREFUSED'), wheel.ID()], '_stop']);
+      // ARG2 is the system's text, as POE's $! prints it; Node's own error follows the wheel ID.
+      expect(log).toEqual([['failed', 'connect', ECONNREFUSED, 'Connection refused', wheel.ID()], '_stop']);
+      expect(failureErrors.get(wheel.ID())).toMatchObject({ code: 'ECONNREFUSED', message: expect.stringContaining('connect ECONNREFUSED') });
     });
 
     it('binds the local end first when BindAddress/BindPort are given', async () => {

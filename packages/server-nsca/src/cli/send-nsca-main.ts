@@ -175,7 +175,8 @@ function send(args: SendNscaArgs, config: SendNscaConfig, io: SendNscaIO): Promi
     if (heap.reset) return sendFailed(_, 0);
     const packet = encodePacket({ ...check, timestamp: heap.timestamp }, { legacy });
     heap.crypt!.encrypt(packet);
-    heap.server!.put(packet);
+    // put() passing HighMark is the signal to stop reading (POE's ReadWrite raises no HighEvent then).
+    if (heap.server!.put(packet)) heap.input?.pause_input();
     if (heap.serverClosed) heap.server!.flush();
     heap.sent++;
   };
