@@ -1,17 +1,11 @@
 // Two kernels in one process, each joined to one real nats-server as its own IKC kernel.
-import { ARG0, ARG1, HEAP, KERNEL, Kernel, Session, lineLogger, type Logger } from '@poets/kernel';
+import { ARG0, ARG1, KERNEL, Kernel, Session } from '@poets/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IKC, IKCError } from '../src/index.js';
-import { NatsServer, natsMissing, until } from './nats-server.js';
+import { NatsServer, natsMissing, recordingLogger, until } from './nats-server.js';
 
 const missing = natsMissing();
 
-/** A logger that keeps lines, to assert the logged reasons. */
-export function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const logger = lineLogger((line) => void lines.push(line));
-  return Object.assign(logger, { lines });
-}
 
 describe.skipIf(missing !== undefined)(`IKC over NATS${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let nats: NatsServer;

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lineLogger, type Logger } from '@poets/kernel';
 
 export const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
 
@@ -144,4 +145,11 @@ export async function until(condition: () => boolean, ms = 15_000, what = 'condi
 
 export function hasNatsServer(): boolean {
   return NATS_SERVER !== undefined && spawnSync(NATS_SERVER, ['--version']).status === 0;
+}
+
+/** A logger that keeps lines, to assert the logged reasons. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const logger = lineLogger((line) => void lines.push(line));
+  return Object.assign(logger, { lines });
 }
