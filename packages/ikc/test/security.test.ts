@@ -1,0 +1,103 @@
+// NATS authentication passes through, and per-kernel permissions keep one kernel from reading
+// another's posts or answering another's calls.
+import { ARG0, KERNEL, Kernel, Session } from '@poets/kernel';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IKC, kernelPermissions, type IKCOptions } from '../src/index.js';
+import { NatsServer, natsMissing, recordingLogger, until } from './nats-server.js';
+
+const missing = natsMissing();
+
+describe.skipIf(missing !== undefined)(`authentication and scoping${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let users: NatsServer;
+  let token: NatsServer;
+  beforeAll(async () => {
+    const entry = (user: string, password: string) => ({ user, password, permissions: kernelPermissions(user, { prefix: 'sec' }) });
+    users = await NatsServer.start({
+      jetstream: false,
+      config: `authorization { users = ${JSON.stringify([entry('KA', 'pa'), entry('KB', 'pb'), entry('Evil', 'pe')])} }\n`,
+    });
+    token = await NatsServer.start({ jetstream: false, config: 'authorization { token: "s3cret-token" }\n' });
+  });
+  afterAll(async () => {
+    await users?.destroy();
+    await token?.destroy();
+  });
+
+  async function node(options: IKCOptions) {
+    const kernel = new Kernel({ warn: () => undefined });
+    const got: unknown[] = [];
+    const logger = recordingLogger();
+    const ikc = IKC.spawn({ kernel, logger, prefix: 'sec', heartbeat: 1, ...options });
+    Session.create({
+      kernel,
+      inline_states: {
+        _start: (_) => {
+          _[KERNEL].alias_set('svc');
+          ikc.publish('svc', ['echo']);
+        },
+        echo: (_) => {
+          got.push(_[ARG0]);
+          return `echo from ${options.name}: ${String(_[ARG0])}`;
+        },
+      },
+    });
+    const running = kernel.run();
+    return { kernel, ikc, got, logger, running };
+  }
+
+  it('user and password pass through; a wrong password is refused, logged and reported to on_error', async () => {
+    const errors: Error[] = [];
+    const bad = await node({ name: 'KA', servers: users.url, user: 'KA', pass: 'wrong', on_error: (e) => void errors.push(e), maxReconnectAttempts: 0 });
+    await expect(bad.ikc.ready).rejects.toThrow(/authorization/i);
+    expect(errors).toHaveLength(1);
+    expect(bad.logger.lines.join('\n')).toMatch(/cannot join NATS: .*authorization/i);
+    await bad.running;
+    const a = await node({ name: 'KA', servers: users.url, user: 'KA', pass: 'pa' });
+    const b = await node({ name: 'KB', servers: users.url, user: 'KB', pass: 'pb' });
+    await a.ikc.ready;
+    await b.ikc.ready;
+    await until(() => a.ikc.kernels().includes('KB'), 10_000, 'KB seen');
+    expect(await a.ikc.request('poe://KB/svc/echo', 'hi')).toBe('echo from KB: hi');
+    await a.ikc.shutdown();
+    await b.ikc.shutdown();
+  });
+
+  it('a token passes through', async () => {
+    const a = await node({ name: 'TA', servers: token.url, token: 's3cret-token' });
+    const b = await node({ name: 'TB', servers: token.url, token: 's3cret-token' });
+    await Promise.all([a.ikc.ready, b.ikc.ready]);
+    await until(() => a.ikc.kernels().includes('TB'), 10_000, 'TB seen');
+    expect(await a.ikc.request('poe://TB/svc/echo', 1)).toBe('echo from TB: 1');
+    await a.ikc.shutdown();
+    await b.ikc.shutdown();
+  });
+
+  it("with kernelPermissions a kernel can neither read another's posts nor forge its replies", async () => {
+    const a = await node({ name: 'KA', servers: users.url, user: 'KA', pass: 'pa' });
+    const b = await node({ name: 'KB', servers: users.url, user: 'KB', pass: 'pb' });
+    await Promise.all([a.ikc.ready, b.ikc.ready]);
+    await until(() => a.ikc.kernels().includes('KB'), 10_000, 'KB seen');
+    const evil = await connect({ servers: users.url, user: 'Evil', pass: 'pe' });
+    const violations: string[] = [];
+    void (async () => {
+      for await (const s of evil.status()) if (s.type === 'error') violations.push(String(s.error));
+    })();
+    const stolen: string[] = [];
+    // eavesdrop on KB's posts and calls, and answer KA's calls from KA's inbox
+    evil.subscribe(b.ikc.subjects.kernel('KB'), { callback: (e, m) => void (e ? violations.push(String(e)) : stolen.push(m.subject)) });
+    evil.subscribe(`${a.ikc.subjects.inbox('KA')}.>`, { callback: (e, m) => void (e ? violations.push(String(e)) : stolen.push(m.subject)) });
+    evil.publish(`${a.ikc.subjects.inbox('KA')}.forged`, new TextEncoder().encode('{"v":1,"t":"reply","from":"KB","ok":true,"value":"forged"}'));
+    await evil.flush();
+    await until(() => violations.length >= 3, 10_000, 'three permission violations');
+    expect(violations.join('\n')).toMatch(/Permissions Violation for Subscription to "sec\.k\.KB"/i);
+    expect(violations.join('\n')).toMatch(/Permissions Violation for Publish to "sec\.r\.KA\.forged"/i);
+    expect(await a.ikc.request('poe://KB/svc/echo', 'real')).toBe('echo from KB: real');
+    a.ikc.post('poe://KB/svc/echo', 'posted');
+    await until(() => b.got.includes('posted'), 10_000, 'the post');
+    expect(stolen).toEqual([]);
+    await evil.close();
+    await a.ikc.shutdown();
+    await b.ikc.shutdown();
+  });
+});
