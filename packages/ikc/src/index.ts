@@ -5,4 +5,5 @@ export { jsonCodec, v8Codec, type Codec } from './codec.js';
 export { Subjects, subjectToken, kernelPermissions, type KernelPermissions } from './subjects.js';
 export type { DurableOptions, ParkedMessage } from './durable.js';
 export type { MonitorCallbacks, MonitorEvent, MonitorOp } from './monitor.js';
+export { NagiosConsumer, publishCheckResult, ensureCheckStream, checkResultProblem, type CheckResult, type CheckStreamOptions, type NagiosConsumerOptions } from './nagios.js';
 export { IKCError, SpecifierError, CodecError, type IKCErrorCode } from './errors.js';
