@@ -9,7 +9,6 @@ export interface Codec {
 }
 
 const TAG = '$poe';
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -21,15 +20,55 @@ export const jsonCodec: Codec = {
   name: 'json',
   encode(value) {
     try {
-      return encoder.encode(JSON.stringify(value, replacer) ?? 'null');
+      // plain JSON values (the common case) skip the replacer, which is several times slower
+      const text = isPlain(value, 0) ? JSON.stringify(value) : JSON.stringify(value, replacer);
+      return Buffer.from(text ?? 'null', 'utf8');
     } catch (error) {
       throw new CodecError(`cannot encode: ${(error as Error).message}`, { cause: error });
     }
   },
   decode(bytes) {
-    return JSON.parse(decoder.decode(bytes), reviver);
+    const text = decoder.decode(bytes);
+    return text.includes(TAG_KEY) ? JSON.parse(text, reviver) : JSON.parse(text);
   },
 };
+
+const TAG_KEY = `"${TAG}"`;
+
+/**
+ * True when plain JSON.stringify gives exactly what the tagging replacer would: no value of a kept
+ * type, no undefined in a list, no non-finite number, no `$poe` key, nothing too deep to check.
+ */
+function isPlain(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > 32) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined || !isPlain(item, depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) {
+        if (key === TAG) return false;
+        const item = (value as Record<string, unknown>)[key];
+        if (item !== undefined && !isPlain(item, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
 
 /** Node's structured clone (v8.serialize): faster for big binary payloads; Node-only peers. */
 export const v8Codec: Codec = {

@@ -259,41 +259,51 @@ export class IKC {
   }
 
   private send(target: PostTarget, args: unknown[], sender: Session | undefined): boolean {
-    let spec: Specifier;
-    try {
-      spec = specifier_parse(target);
-    } catch (error) {
-      return this.fail(sender, new IKCError('EINVAL', (error as Error).message, String(target)));
+    let spec: Specifier & { durable?: boolean };
+    if (typeof target === 'object' && target !== null && typeof target.kernel === 'string' && typeof target.session === 'string' && typeof target.state === 'string') {
+      spec = target; // the hot path: an object specifier needs no parsing
+    } else {
+      try {
+        spec = specifier_parse(target);
+      } catch (error) {
+        return this.fail(sender, new IKCError('EINVAL', (error as Error).message, String(target)));
+      }
+      if (spec.kernel === undefined || spec.session === undefined || spec.state === undefined) {
+        const name = specifier_name(spec);
+        return this.fail(sender, new IKCError('EINVAL', `post needs poe://Kernel/session/state, not '${name}'`, name));
+      }
     }
+    const kernel = spec.kernel!;
     const durable = typeof target === 'object' && target.durable === true;
-    const name = specifier_name(spec);
-    if (spec.kernel === undefined || spec.session === undefined || spec.state === undefined) {
-      return this.fail(sender, new IKCError('EINVAL', `post needs poe://Kernel/session/state, not '${name}'`, name));
-    }
     if (this.nc === undefined) {
-      if (this.closing) return this.fail(sender, new IKCError('ENOTCONN', 'IKC is shut down', name));
+      if (this.closing) return this.fail(sender, new IKCError('ENOTCONN', 'IKC is shut down', specifier_name(spec)));
       this.pending.push(() => void this.send(target, args, sender));
       return true;
     }
-    const envelope: PostEnvelope = { t: 'post', v: WIRE_VERSION, from: this.name, session: spec.session, state: spec.state, args };
+    if (kernel !== '*' && kernel !== this.name && !durable && !this.remotes.has(kernel)) {
+      return this.fail(sender, new IKCError('ENOKERNEL', `no kernel '${kernel}' is connected`, specifier_name(spec)));
+    }
+    const envelope: PostEnvelope = { t: 'post', v: WIRE_VERSION, from: this.name, session: spec.session!, state: spec.state!, args };
     if (sender !== undefined) envelope.fs = sender.ID();
-    const data = this.encode(envelope, name, sender);
+    const data = this.encode(envelope, spec, sender);
     if (data === undefined) return false;
     if (durable) {
-      if (spec.kernel === '*') return this.fail(sender, new IKCError('EINVAL', 'a durable post goes to one kernel, not *', name));
-      return this.sendDurable(spec.kernel, data, name, sender);
+      if (kernel === '*') return this.fail(sender, new IKCError('EINVAL', 'a durable post goes to one kernel, not *', specifier_name(spec)));
+      return this.sendDurable(kernel, data, specifier_name(spec), sender);
     }
-    if (spec.kernel === '*') {
-      this.nc.publish(this.subjects.all, data);
-      this.stats.posted++;
-      return true;
-    }
-    if (spec.kernel !== this.name && !this.remotes.has(spec.kernel)) {
-      return this.fail(sender, new IKCError('ENOKERNEL', `no kernel '${spec.kernel}' is connected`, name));
-    }
-    this.nc.publish(this.subjects.kernel(spec.kernel), data);
+    this.nc.publish(kernel === '*' ? this.subjects.all : this.subjectOf(kernel), data);
     this.stats.posted++;
     return true;
+  }
+
+  private readonly kernelSubjects = new Map<string, string>();
+  private subjectOf(kernel: string): string {
+    let subject = this.kernelSubjects.get(kernel);
+    if (subject === undefined) {
+      subject = this.subjects.kernel(kernel);
+      if (this.kernelSubjects.size < 10_000) this.kernelSubjects.set(kernel, subject);
+    }
+    return subject;
   }
 
   private sendDurable(kernel: string, data: Uint8Array, name: string, sender: Session | undefined): boolean {
@@ -517,16 +527,11 @@ export class IKC {
    * the handler caused: a throw is a DIE signal queued before our settle event, so it is seen.
    */
   private invoke(target: Session, envelope: PostEnvelope, answer: (reply: ReplyEnvelope) => void): void {
-    const entry: Settling = { session: target, state: envelope.state, died: undefined, done: () => undefined };
-    this.watchDies();
-    this.settling.push(entry);
-    const value = this.kernel.call(target, envelope.state, ...envelope.args);
-    this.kernel.post(this.session, '_ikc_settle');
     const reply = (ok: boolean, result: unknown): ReplyEnvelope =>
       ok
         ? { t: 'reply', v: WIRE_VERSION, from: this.name, ok: true, value: result }
         : { t: 'reply', v: WIRE_VERSION, from: this.name, ok: false, code: 'EDIED', message: String(result) };
-    entry.done = (died) => {
+    const settle = (died: string | undefined, value: unknown) => {
       if (died !== undefined) return answer(reply(false, died));
       if (isThenable(value)) {
         value.then(
@@ -535,6 +540,28 @@ export class IKC {
         );
       } else answer(reply(true, value));
     };
+    // the queue is empty (nothing posted, no timers): then an empty queue after the call proves
+    // no DIE was raised, and the answer need not wait for the settle event (public API, O(1))
+    const idle = this.kernel.get_next_event_time() === undefined;
+    const entry: Settling = { session: target, state: envelope.state, died: undefined, done: () => undefined };
+    this.watchDies();
+    this.settling.push(entry);
+    const value = this.kernel.call(target, envelope.state, ...envelope.args);
+    if (idle && this.kernel.get_next_event_time() === undefined) {
+      // nothing was queued, so no DIE either: the handler returned normally; answer now
+      this.settling.splice(this.settling.indexOf(entry), 1);
+      this.unwatchDiesIfIdle();
+      return settle(undefined, value);
+    }
+    entry.done = (died) => settle(died, value);
+    this.kernel.post(this.session, '_ikc_settle');
+  }
+
+  private unwatchDiesIfIdle(): void {
+    if (this.settling.length === 0 && this.stopDieWatch) {
+      this.stopDieWatch();
+      this.stopDieWatch = undefined;
+    }
   }
 
   private watchDies(): void {
@@ -549,10 +576,7 @@ export class IKC {
 
   private settleOne(): void {
     const entry = this.settling.shift();
-    if (this.settling.length === 0 && this.stopDieWatch) {
-      this.stopDieWatch();
-      this.stopDieWatch = undefined;
-    }
+    this.unwatchDiesIfIdle();
     entry?.done(entry.died);
   }
 
@@ -862,16 +886,16 @@ export class IKC {
     return active instanceof Session && active !== this.session ? active : undefined;
   }
 
-  private encode(envelope: PostEnvelope, name: string, sender: Session | undefined): Uint8Array | undefined {
+  private encode(envelope: PostEnvelope, spec: Specifier, sender: Session | undefined): Uint8Array | undefined {
     let data: Uint8Array;
     try {
       data = this.codec.encode(envelope);
     } catch (error) {
-      this.fail(sender, new IKCError('EINVAL', (error as Error).message, name));
+      this.fail(sender, new IKCError('EINVAL', (error as Error).message, specifier_name(spec)));
       return undefined;
     }
     if (data.length > this.maxBytes) {
-      this.fail(sender, new IKCError('EMSGSIZE', `post of ${data.length} bytes exceeds ${this.maxBytes}`, name));
+      this.fail(sender, new IKCError('EMSGSIZE', `post of ${data.length} bytes exceeds ${this.maxBytes}`, specifier_name(spec)));
       return undefined;
     }
     return data;
