@@ -264,7 +264,7 @@ export class IKC {
       spec = target; // the hot path: an object specifier needs no parsing
     } else {
       try {
-        spec = specifier_parse(target);
+        spec = this.parsed(target);
       } catch (error) {
         return this.fail(sender, new IKCError('EINVAL', (error as Error).message, String(target)));
       }
@@ -294,6 +294,18 @@ export class IKC {
     this.nc.publish(kernel === '*' ? this.subjects.all : this.subjectOf(kernel), data);
     this.stats.posted++;
     return true;
+  }
+
+  private readonly specs = new Map<string, Specifier>();
+  /** Parses a specifier, remembering string ones (a program names the same few again and again). */
+  private parsed(target: SpecifierLike): Specifier {
+    if (typeof target !== 'string') return specifier_parse(target);
+    let spec = this.specs.get(target);
+    if (spec === undefined) {
+      spec = Object.freeze(specifier_parse(target));
+      if (this.specs.size < 10_000) this.specs.set(target, spec);
+    }
+    return spec;
   }
 
   private readonly kernelSubjects = new Map<string, string>();
@@ -373,11 +385,11 @@ export class IKC {
   private callFrom(target: SpecifierLike, args: unknown[], rsvp: RSVP, sender: Session | undefined): boolean {
     let spec: Specifier;
     try {
-      spec = specifier_parse(target);
+      spec = this.parsed(target);
     } catch (error) {
       return this.fail(sender, new IKCError('EINVAL', (error as Error).message, String(target)));
     }
-    const name = specifier_name(spec);
+    const name = typeof target === 'string' ? target : specifier_name(spec);
     const answer = this.rsvp(rsvp, sender, name);
     if (answer === undefined) return false;
     if (spec.kernel === undefined || spec.kernel === '*' || spec.session === undefined || spec.state === undefined) {
@@ -406,7 +418,7 @@ export class IKC {
       return false;
     }
     const kernel = spec.kernel;
-    this.nc.request(this.subjects.kernel(kernel), data, { timeout: this.timeoutMs }).then(
+    this.nc.request(this.subjectOf(kernel), data, { timeout: this.timeoutMs }).then(
       (msg) => {
         const reply = this.decode(msg) as ReplyEnvelope | undefined;
         if (reply === undefined || reply.t !== 'reply') return answer(undefined, new IKCError('EBADMSG', `malformed answer from '${kernel}'`, name));
@@ -543,17 +555,12 @@ export class IKC {
     // the queue is empty (nothing posted, no timers): then an empty queue after the call proves
     // no DIE was raised, and the answer need not wait for the settle event (public API, O(1))
     const idle = this.kernel.get_next_event_time() === undefined;
-    const entry: Settling = { session: target, state: envelope.state, died: undefined, done: () => undefined };
-    this.watchDies();
-    this.settling.push(entry);
     const value = this.kernel.call(target, envelope.state, ...envelope.args);
-    if (idle && this.kernel.get_next_event_time() === undefined) {
-      // nothing was queued, so no DIE either: the handler returned normally; answer now
-      this.settling.splice(this.settling.indexOf(entry), 1);
-      this.unwatchDiesIfIdle();
-      return settle(undefined, value);
-    }
-    entry.done = (died) => settle(died, value);
+    // nothing was queued, so no DIE either: the handler returned normally; answer now
+    if (idle && this.kernel.get_next_event_time() === undefined) return settle(undefined, value);
+    // a DIE is dispatched in a later batch, so watching from here on still sees it
+    this.watchDies();
+    this.settling.push({ session: target, state: envelope.state, died: undefined, done: (died) => settle(died, value) });
     this.kernel.post(this.session, '_ikc_settle');
   }
 

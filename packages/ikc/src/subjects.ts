@@ -16,39 +16,36 @@ export function subjectToken(name: string): string {
 
 export class Subjects {
   readonly prefix: string;
+  /** Posts to `*`: every kernel. */
+  readonly all: string;
+  /** Kernels announcing themselves, their published sessions, heartbeats and goodbyes. */
+  readonly presence: string;
+  /** Every kernel's durable posts (one JetStream stream captures them). */
+  readonly durableAll: string;
+  readonly parkedAll: string;
   constructor(prefix = 'poe') {
     if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(prefix)) throw new Error(`invalid subject prefix '${prefix}'`);
     this.prefix = prefix;
+    this.all = `${prefix}.all`;
+    this.presence = `${prefix}.presence`;
+    this.durableAll = `${prefix}.d.>`;
+    this.parkedAll = `${prefix}.parked.>`;
   }
   /** Core posts and calls to one kernel. */
   kernel(name: string): string {
     return `${this.prefix}.k.${subjectToken(name)}`;
   }
-  /** Posts to `*`: every kernel. */
-  get all(): string {
-    return `${this.prefix}.all`;
-  }
-  /** Kernels announcing themselves, their published sessions, heartbeats and goodbyes. */
-  get presence(): string {
-    return `${this.prefix}.presence`;
-  }
   /** Where a kernel's replies (call answers, presence answers) arrive: its NATS inbox prefix. */
   inbox(name: string): string {
     return `${this.prefix}.r.${subjectToken(name)}`;
   }
-  /** Durable posts to one kernel (a JetStream stream captures `durableAll`). */
+  /** Durable posts to one kernel. */
   durable(name: string): string {
     return `${this.prefix}.d.${subjectToken(name)}`;
-  }
-  get durableAll(): string {
-    return `${this.prefix}.d.>`;
   }
   /** Durable posts whose handler failed too often: kept in the stream for an operator. */
   parked(name: string): string {
     return `${this.prefix}.parked.${subjectToken(name)}`;
-  }
-  get parkedAll(): string {
-    return `${this.prefix}.parked.>`;
   }
 }
 
