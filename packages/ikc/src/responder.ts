@@ -38,8 +38,8 @@ export interface IKCOptions extends Omit<NodeConnectionOptions, 'name' | 'server
   logger?: Logger;
   /** Seconds between heartbeats; a kernel silent for three is gone. Default 5. */
   heartbeat?: number;
-  /** Seconds a `call` waits for its answer; default 30. */
-  timeout?: number;
+  /** Seconds a `call` waits for its answer; default 30. (`timeout` is NATS's own connect timeout, in ms.) */
+  callTimeout?: number;
   /** Largest message accepted or sent, in bytes; default the server's max_payload. */
   maxMessageBytes?: number;
   /** Durable posts: true or options to take this kernel's durable posts from JetStream. */
@@ -143,7 +143,7 @@ export class IKC {
     this.alias = options.alias ?? 'IKC';
     this.errorEvent = options.error_event ?? 'ikc_error';
     this.heartbeatS = options.heartbeat ?? 5;
-    this.timeoutMs = (options.timeout ?? 30) * 1000;
+    this.timeoutMs = (options.callTimeout ?? 30) * 1000;
     this.monitors = new Monitors(this.kernel);
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
@@ -185,7 +185,7 @@ export class IKC {
   // ---- Connecting -------------------------------------------------------------------------
 
   private async start(): Promise<void> {
-    const { name: _n, servers, kernel: _k, alias: _a, prefix: _p, codec: _c, logger: _l, heartbeat: _h, timeout: _t, maxMessageBytes, durable, subscribe, on_connect: _oc, on_error: _oe, error_event: _e, ...nats } = this.options;
+    const { name: _n, servers, kernel: _k, alias: _a, prefix: _p, codec: _c, logger: _l, heartbeat: _h, callTimeout: _t, maxMessageBytes, durable, subscribe, on_connect: _oc, on_error: _oe, error_event: _e, ...nats } = this.options;
     try {
       const nc = await connect({
         maxReconnectAttempts: -1,

@@ -21,7 +21,7 @@ describe.skipIf(missing !== undefined)(`IKC over NATS${missing ? ` (skipped: ${m
     const kernel = new Kernel({ warn: () => undefined });
     const logger = recordingLogger();
     const got: unknown[][] = [];
-    const ikc = IKC.spawn({ name, servers: nats.url, kernel, logger, heartbeat: 0.5, timeout: 2, prefix: `t${process.pid}`, ...extra });
+    const ikc = IKC.spawn({ name, servers: nats.url, kernel, logger, heartbeat: 0.5, callTimeout: 2, prefix: `t${process.pid}`, ...extra });
     Session.create({
       kernel,
       inline_states: {
@@ -223,6 +223,39 @@ describe.skipIf(missing !== undefined)(`IKC over NATS${missing ? ` (skipped: ${m
     await until(() => gone.length === 1, 10_000, 'B8 to be declared gone');
     expect(a.kernel.alias_resolve('poe://B8/hello')).toBeUndefined();
     await a.ikc.shutdown();
+  });
+
+  it("keeps order per sender and destination; an RSVP may name another session ('poe:/session/state'); unsubscribe removes the proxy; monitor$ streams", async () => {
+    const b = await node('B9');
+    const a = await node('A9');
+    const ops: string[] = [];
+    const sub = a.ikc.monitor$('B9').subscribe((e) => ops.push(`${e.op} ${e.kernel}${e.session ? ` ${e.session}` : ''}`));
+    await until(() => a.ikc.kernels().includes('B9'), 10_000, 'B9 seen');
+    for (let i = 0; i < 500; i++) a.ikc.post({ kernel: 'B9', session: 'hello', state: 'world' }, i);
+    await until(() => b.got.length === 500, 10_000, '500 posts');
+    expect(b.got.map((g) => g[1])).toEqual([...Array(500).keys()]);
+    const answers: unknown[] = [];
+    Session.create({
+      kernel: a.kernel,
+      inline_states: {
+        _start: (_) => void _[KERNEL].alias_set('elsewhere'),
+        hi: (_) => {
+          answers.push(_[ARG0]);
+          _[KERNEL].alias_remove('elsewhere');
+        },
+      },
+    });
+    client(a.kernel, (k) => k.post('IKC', 'call', 'poe://B9/hello/sum', [2, 2], 'poe:/elsewhere/hi'));
+    await until(() => answers.length === 1, 10_000, 'the answer elsewhere');
+    expect(answers).toEqual([4]);
+    expect(a.ikc.subscribe(['poe://B9/hello'])).toEqual(['poe://B9/hello']);
+    expect(a.kernel.alias_resolve('poe://B9/hello')).toBeInstanceOf(Session);
+    a.ikc.unsubscribe('poe://B9/hello');
+    expect(a.kernel.alias_resolve('poe://B9/hello')).toBeUndefined();
+    expect(ops).toEqual(['register B9', 'subscribe B9 poe://B9/hello', 'unsubscribe B9 poe://B9/hello']);
+    sub.unsubscribe();
+    await a.ikc.shutdown();
+    await b.ikc.shutdown();
   });
 
   it('posts to * reach every other kernel', async () => {

@@ -1,7 +1,11 @@
 // NATS authentication passes through, and per-kernel permissions keep one kernel from reading
 // another's posts or answering another's calls.
 import { ARG0, KERNEL, Kernel, Session } from '@poets/kernel';
-import { connect } from '@nats-io/transport-node';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, nkeyAuthenticator, nkeys } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IKC, kernelPermissions, type IKCOptions } from '../src/index.js';
 import { NatsServer, natsMissing, recordingLogger, until } from './nats-server.js';
@@ -11,7 +15,27 @@ const missing = natsMissing();
 describe.skipIf(missing !== undefined)(`authentication and scoping${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let users: NatsServer;
   let token: NatsServer;
+  let nkey: NatsServer;
+  let tls: NatsServer;
+  let certs: string;
+  const user = nkeys.createUser();
   beforeAll(async () => {
+    nkey = await NatsServer.start({ jetstream: false, config: `authorization { users = [ { nkey: "${user.getPublicKey()}" } ] }\n` });
+    certs = mkdtempSync(join(tmpdir(), 'poets-nats-tls-'));
+    const ssl = (...args: string[]) => {
+      const r = spawnSync('openssl', args, { cwd: certs, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+    };
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=poets test CA');
+    writeFileSync(join(certs, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    for (const who of ['server', 'client']) {
+      ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who}`);
+      ssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '2', '-extfile', 'san.ext');
+    }
+    tls = await NatsServer.start({
+      jetstream: false,
+      config: `tls { cert_file: "${join(certs, 'server.pem')}", key_file: "${join(certs, 'server.key')}", ca_file: "${join(certs, 'ca.pem')}", verify: true }\n`,
+    });
     const entry = (user: string, password: string) => ({ user, password, permissions: kernelPermissions(user, { prefix: 'sec' }) });
     users = await NatsServer.start({
       jetstream: false,
@@ -22,6 +46,9 @@ describe.skipIf(missing !== undefined)(`authentication and scoping${missing ? ` 
   afterAll(async () => {
     await users?.destroy();
     await token?.destroy();
+    await nkey?.destroy();
+    await tls?.destroy();
+    if (certs) rmSync(certs, { recursive: true, force: true });
   });
 
   async function node(options: IKCOptions) {
@@ -69,6 +96,32 @@ describe.skipIf(missing !== undefined)(`authentication and scoping${missing ? ` 
     await Promise.all([a.ikc.ready, b.ikc.ready]);
     await until(() => a.ikc.kernels().includes('TB'), 10_000, 'TB seen');
     expect(await a.ikc.request('poe://TB/svc/echo', 1)).toBe('echo from TB: 1');
+    await a.ikc.shutdown();
+    await b.ikc.shutdown();
+  });
+
+  it('an nkey passes through', async () => {
+    const authenticator = nkeyAuthenticator(user.getSeed());
+    const a = await node({ name: 'NA', servers: nkey.url, authenticator });
+    const b = await node({ name: 'NB', servers: nkey.url, authenticator });
+    await Promise.all([a.ikc.ready, b.ikc.ready]);
+    await until(() => a.ikc.kernels().includes('NB'), 10_000, 'NB seen');
+    expect(await a.ikc.request('poe://NB/svc/echo', 'n')).toBe('echo from NB: n');
+    await a.ikc.shutdown();
+    await b.ikc.shutdown();
+  });
+
+  it('TLS with client certificates passes through; without a certificate the server refuses', async () => {
+    const files = { caFile: join(certs, 'ca.pem'), certFile: join(certs, 'client.pem'), keyFile: join(certs, 'client.key') };
+    const bad = await node({ name: 'XA', servers: tls.url, tls: { caFile: files.caFile }, maxReconnectAttempts: 0, timeout: 3000 });
+    await expect(bad.ikc.ready).rejects.toThrow();
+    expect(bad.logger.lines.join('\n')).toMatch(/cannot join NATS/);
+    await bad.running;
+    const a = await node({ name: 'LA', servers: tls.url, tls: files });
+    const b = await node({ name: 'LB', servers: tls.url, tls: files });
+    await Promise.all([a.ikc.ready, b.ikc.ready]);
+    await until(() => a.ikc.kernels().includes('LB'), 10_000, 'LB seen');
+    expect(await a.ikc.request('poe://LB/svc/echo', 't')).toBe('echo from LB: t');
     await a.ikc.shutdown();
     await b.ikc.shutdown();
   });
