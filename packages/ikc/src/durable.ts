@@ -3,8 +3,6 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import {
   AckPolicy,
   DeliverPolicy,
-  RetentionPolicy,
-  StorageType,
   jetstream,
   jetstreamManager,
   type ConsumerMessages,
@@ -12,6 +10,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { Logger } from '@poets/kernel';
+import { ensureWorkQueueStream } from './streams.js';
 import type { Subjects } from './subjects.js';
 
 /** Durable posts: where they are kept and how often a failing handler is retried. */
@@ -86,28 +85,7 @@ export class DurableChannel {
 
   /** Creates the stream if it is not there (several kernels may race to: any one wins). */
   async ensureStream(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    try {
-      await jsm.streams.info(this.stream);
-      return;
-    } catch {
-      // not there yet
-    }
-    try {
-      await jsm.streams.add({
-        name: this.stream,
-        subjects: [this.subjects.durableAll, this.subjects.parkedAll],
-        retention: RetentionPolicy.Workqueue,
-        storage: StorageType.File,
-        num_replicas: this.replicas,
-        duplicate_window: 120e9,
-      });
-    } catch (error) {
-      // another kernel created it in between
-      await jsm.streams.info(this.stream).catch(() => {
-        throw error;
-      });
-    }
+    await ensureWorkQueueStream(this.nc, { name: this.stream, subjects: [this.subjects.durableAll, this.subjects.parkedAll], replicas: this.replicas });
   }
 
   /** Starts taking this kernel's durable posts: messages sent while it was away come first. */

@@ -3,8 +3,6 @@ import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-
 import {
   AckPolicy,
   DeliverPolicy,
-  RetentionPolicy,
-  StorageType,
   jetstream,
   jetstreamManager,
   type ConsumerMessages,
@@ -13,6 +11,7 @@ import {
 } from '@nats-io/jetstream';
 import { KERNEL, Kernel, SESSION, Session, componentLogger, poe_kernel, type Logger } from '@poets/kernel';
 import { commandLine } from '@poets/server-nsca';
+import { ensureWorkQueueStream } from './streams.js';
 
 /** One check result, with NSCA's field names (host checks have no `svc_description`). */
 export interface CheckResult {
@@ -39,28 +38,7 @@ const DEFAULT_SUBJECT = 'nagios.checks';
 
 /** Creates the check stream if it is not there. */
 export async function ensureCheckStream(nc: NatsConnection, options: CheckStreamOptions = {}): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  const name = options.stream ?? DEFAULT_STREAM;
-  try {
-    await jsm.streams.info(name);
-    return;
-  } catch {
-    // create it
-  }
-  try {
-    await jsm.streams.add({
-      name,
-      subjects: [options.subject ?? DEFAULT_SUBJECT],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
-      num_replicas: options.replicas ?? 1,
-      duplicate_window: 120e9,
-    });
-  } catch (error) {
-    await jsm.streams.info(name).catch(() => {
-      throw error;
-    });
-  }
+  await ensureWorkQueueStream(nc, { name: options.stream ?? DEFAULT_STREAM, subjects: [options.subject ?? DEFAULT_SUBJECT], replicas: options.replicas ?? 1 });
 }
 
 /** The reason `value` is not a check result, or undefined. */
