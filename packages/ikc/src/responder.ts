@@ -507,6 +507,7 @@ export class IKC {
     const target = this.target(envelope);
     if (typeof target === 'string') {
       this.refuse(`${envelope.t} from '${envelope.from}' to ${target}`);
+      this.monitors.fire(this.name, this.iid, 'error', 'local-check', target);
       if (envelope.t === 'call' && msg.reply) {
         this.respond(msg, { t: 'reply', v: WIRE_VERSION, from: this.name, ok: false, code: 'EPERM', message: `${target}` });
       } else if (msg.subject !== this.subjects.all) {
@@ -639,7 +640,7 @@ export class IKC {
 
   private onError(envelope: ErrorEnvelope): void {
     const sender = envelope.to === undefined ? undefined : this.kernel.ID_id_to_session(envelope.to);
-    this.fail(sender instanceof Session ? sender : undefined, new IKCError(envelope.code as IKCErrorCode, `refused by '${envelope.from}': ${envelope.message}`, envelope.spec));
+    this.fail(sender instanceof Session ? sender : undefined, new IKCError(envelope.code as IKCErrorCode, `refused by '${envelope.from}': ${envelope.message}`, envelope.spec), 'remote-check');
   }
 
   // ---- Presence ---------------------------------------------------------------------------
@@ -692,7 +693,7 @@ export class IKC {
     this.remotes.set(envelope.from, remote);
     if (isNew) {
       this.logger.log('info', `kernel '${envelope.from}' joined`);
-      this.monitors.fire(envelope.from, 'register');
+      this.monitors.fire(envelope.from, remote.iid, 'register');
     }
     for (const session of before.keys()) {
       if (!remote.pub.has(session)) this.dropProxy(`poe://${envelope.from}/${session}`);
@@ -706,10 +707,15 @@ export class IKC {
   private forget(name: string): void {
     const remote = this.remotes.get(name);
     if (remote === undefined) return;
-    this.remotes.delete(name);
     for (const session of remote.pub.keys()) this.dropProxy(`poe://${name}/${session}`);
+    this.remotes.delete(name);
     this.logger.log('info', `kernel '${name}' left`);
-    this.monitors.fire(name, 'unregister');
+    this.monitors.fire(name, remote.iid, 'unregister');
+  }
+
+  /** This kernel's instance ID: what other kernels' monitors get as ARG0 (IKC's remote ID). */
+  get rid(): string {
+    return this.iid;
   }
 
   /** Kernels currently known, by name. */
@@ -774,7 +780,9 @@ export class IKC {
       }
       const remote = this.remotes.get(parsed.kernel);
       if (remote === undefined || !remote.pub.has(parsed.session)) {
-        this.logger.log('notice', `subscribe: ${alias} is not published`);
+        const message = remote === undefined ? `Unknown kernel ${parsed.kernel}` : `Refused subscription ${alias}: not published`;
+        this.logger.log('notice', `subscribe: ${message}`);
+        this.monitors.fire(parsed.kernel, this.ridOf(parsed.kernel), 'error', 'subscribe', message);
         continue;
       }
       this.makeProxy(alias, parsed.kernel, parsed.session);
@@ -820,7 +828,7 @@ export class IKC {
       },
     });
     this.proxies.set(alias, proxy);
-    this.monitors.fire(kernel, 'subscribe', alias);
+    this.monitors.fire(kernel, this.ridOf(kernel), 'subscribe', alias);
   }
 
   private dropProxy(alias: string): void {
@@ -828,7 +836,8 @@ export class IKC {
     if (proxy === undefined) return;
     this.proxies.delete(alias);
     this.kernel.call(proxy, '_ikc_unproxy');
-    this.monitors.fire(alias.slice(6, alias.indexOf('/', 6)), 'unsubscribe', alias);
+    const kernel = alias.slice(6, alias.indexOf('/', 6));
+    this.monitors.fire(kernel, this.ridOf(kernel), 'unsubscribe', alias);
   }
 
   // ---- monitor ----------------------------------------------------------------------------
@@ -846,7 +855,7 @@ export class IKC {
     this.monitors.set(name, callbacks, sender);
     // a kernel already known counts as registering now, as IKC reports connected kernels
     if (callbacks?.register !== undefined) {
-      for (const remote of this.remotes.keys()) if (name === '*' || name === remote) this.monitors.fireOne(name, sender, remote, 'register');
+      for (const remote of this.remotes.values()) if (name === '*' || name === remote.name) this.monitors.fireOne(name, sender, remote.name, remote.iid, 'register');
     }
   }
 
@@ -908,18 +917,38 @@ export class IKC {
     return data;
   }
 
-  private report(error: IKCError): void {
+  /** A kernel's instance ID when it is connected (IKC's remote ID), else its name. */
+  private ridOf(kernel: string): string {
+    return kernel === this.name ? this.iid : (this.remotes.get(kernel)?.iid ?? kernel);
+  }
+
+  /** Logs an error reported to a sender, and tells errors$ and the `error` monitors of its kernel. */
+  private report(error: IKCError, op?: string): void {
     this.logger.log('warning', `${error.specifier ?? ''}: ${error.message}`);
     this.errorsSubject.next(error);
+    const kernel = error.specifier?.startsWith('poe://') ? error.specifier.slice(6).split('/')[0]! : this.name;
+    this.monitors.fire(kernel, this.ridOf(kernel), 'error', op ?? OPS[error.code], error.message);
   }
 
   /** Reports a failed post to its sender (event `error_event`), the log and errors$; false. */
-  private fail(sender: Session | undefined, error: IKCError): false {
-    this.report(error);
+  private fail(sender: Session | undefined, error: IKCError, op?: string): false {
+    this.report(error, op);
     if (sender !== undefined && sender.alive) this.kernel.post(sender, this.errorEvent, error, error.specifier);
     return false;
   }
 }
+
+/** IKC's names for the operation that failed, per error code. */
+const OPS: Record<IKCErrorCode, string> = {
+  ENOKERNEL: 'resolve',
+  EPERM: 'remote-check',
+  ETIMEDOUT: 'call',
+  EMSGSIZE: 'post',
+  EBADMSG: 'post',
+  EINVAL: 'post',
+  ENOTCONN: 'post',
+  EDIED: 'call',
+};
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';

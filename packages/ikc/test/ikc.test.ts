@@ -120,6 +120,9 @@ describe.skipIf(missing !== undefined)(`IKC over NATS${missing ? ` (skipped: ${m
     const a = await node('A4');
     const b = await node('B4');
     await until(() => a.ikc.kernels().includes('B4'), 10_000, 'B4 seen');
+    const monitored: unknown[][] = [];
+    b.ikc.monitor('B4', { error: (...args) => void monitored.push(['B4', ...args]) });
+    a.ikc.monitor('*', { error: (...args) => void monitored.push(['*', ...args]) });
     const events = client(a.kernel, (k) => {
       k.post('IKC', 'post', 'poe://B4/hello/secret', 1);
       k.post('IKC', 'post', 'poe://B4/nobody/world', 1);
@@ -132,6 +135,10 @@ describe.skipIf(missing !== undefined)(`IKC over NATS${missing ? ` (skipped: ${m
     const answer = events.find((e) => e[0] === 'answer')!;
     expect((answer[2] as IKCError).code).toBe('EPERM');
     expect(b.got).toEqual([]);
+    // IKC's monitor `error` callbacks: local-check where it was refused, remote-check at the sender
+    await until(() => monitored.filter((m) => m[0] === '*' && m[5] === 'remote-check').length === 3, 10_000, 'the monitors');
+    expect(monitored).toContainEqual(['B4', b.ikc.rid, 'B4', true, undefined, 'local-check', "poe://B4/hello/secret: state 'secret' is not published"]);
+    expect(monitored).toContainEqual(['*', b.ikc.rid, 'B4', true, undefined, 'remote-check', expect.stringMatching(/refused by 'B4': poe:\/\/B4\/nobody\/world/)]);
     expect(b.logger.lines.join('\n')).toMatch(/refused post from 'A4' to poe:\/\/B4\/hello\/secret: state 'secret' is not published/);
     expect(b.logger.lines.join('\n')).toMatch(/session 'nobody' is not published/);
     // retract withdraws a published state
@@ -188,15 +195,18 @@ describe.skipIf(missing !== undefined)(`IKC over NATS${missing ? ` (skipped: ${m
     await until(() => a.ikc.kernels().includes('B7'), 10_000, 'B7 seen');
     const seen: unknown[][] = [];
     const fromFunctions: string[] = [];
-    a.ikc.monitor('B7', { unregister: (name) => void fromFunctions.push(`unregister ${name}`) });
+    a.ikc.monitor('B7', { unregister: (_rid, name) => void fromFunctions.push(`unregister ${name}`) });
     const events = client(a.kernel, (k) => {
       k.post('IKC', 'monitor', '*', { register: 'reg', unregister: 'unreg', subscribe: 'sub', unsubscribe: 'unsub', data: 'ctx' });
-      k.post('IKC', 'subscribe', ['poe://B7/hello', 'poe://B7/nothing'], 'subscribed');
+      k.post('IKC', 'subscribe', ['poe://B7/hello', 'poe://B7/nothing', 'poe://Unknown/x'], 'subscribed');
     });
     await until(() => events.some((e) => e[0] === 'subscribed'), 10_000, 'the subscription');
     expect(events.find((e) => e[0] === 'subscribed')).toEqual(['subscribed', ['poe://B7/hello']]);
-    expect(events).toContainEqual(['reg', 'B7', 'B7', true, 'ctx']);
-    expect(events).toContainEqual(['sub', 'B7', 'B7', true, 'ctx', 'poe://B7/hello']);
+    expect(a.logger.lines.join('\n')).toMatch(/subscribe: Refused subscription poe:\/\/B7\/nothing: not published/);
+    expect(a.logger.lines.join('\n')).toMatch(/subscribe: Unknown kernel Unknown/);
+    const rid = b.ikc.rid;
+    expect(events).toContainEqual(['reg', rid, 'B7', true, 'ctx']);
+    expect(events).toContainEqual(['sub', rid, 'B7', true, 'ctx', 'poe://B7/hello']);
     expect(a.kernel.alias_resolve('poe://B7/hello')).toBeInstanceOf(Session);
     client(a.kernel, (k) => k.post('poe://B7/hello', 'world', 'via proxy'));
     await until(() => b.got.length === 1, 10_000, 'the proxied post');
@@ -204,8 +214,8 @@ describe.skipIf(missing !== undefined)(`IKC over NATS${missing ? ` (skipped: ${m
     seen.push(...events);
     await b.ikc.shutdown();
     await until(() => events.some((e) => e[0] === 'unreg'), 10_000, 'unregister');
-    expect(events).toContainEqual(['unsub', 'B7', 'B7', true, 'ctx', 'poe://B7/hello']);
-    expect(events).toContainEqual(['unreg', 'B7', 'B7', true, 'ctx']);
+    expect(events).toContainEqual(['unsub', rid, 'B7', true, 'ctx', 'poe://B7/hello']);
+    expect(events).toContainEqual(['unreg', rid, 'B7', true, 'ctx']);
     expect(fromFunctions).toEqual(['unregister B7']);
     expect(a.kernel.alias_resolve('poe://B7/hello')).toBeUndefined();
     await a.ikc.shutdown();
