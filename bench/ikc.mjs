@@ -9,6 +9,7 @@
 //   - fan-out: one post to `*` reaching 20 kernels (20 connections), deliveries/s beside a raw
 //     publish reaching 20 subscribers' connections.
 //   node --expose-gc bench/run.mjs ikc        (BENCH_RUNS alternating runs, medians)
+//   IKC_BENCH_ONLY=posts,calls node bench/ikc.mjs   (some figures only; IKC_BENCH_POSTS etc. set the sizes)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -270,11 +271,12 @@ export async function run() {
   }
   if (spawnSync(NATS, ['--version']).status !== 0) throw new Error('ikc bench: nats-server does not run');
   const nats = await startNats();
+  const only = (process.env.IKC_BENCH_ONLY ?? 'posts,durable,calls,fanout').split(',');
   try {
-    await posts(nats.url);
-    await durable(nats.url);
-    await calls(nats.url);
-    await fanout(nats.url);
+    if (only.includes('posts')) await posts(nats.url);
+    if (only.includes('durable')) await durable(nats.url);
+    if (only.includes('calls')) await calls(nats.url);
+    if (only.includes('fanout')) await fanout(nats.url);
   } finally {
     await nats.stop();
   }

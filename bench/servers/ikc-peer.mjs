@@ -70,3 +70,4 @@ else if (mode === 'ikc-fanout') {
   })();
 } else throw new Error(`unknown mode ${mode}`);
 process.stdout.write('ready\n');
+process.on('SIGTERM', () => process.exit(0));

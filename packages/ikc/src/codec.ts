@@ -14,26 +14,37 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /**
  * JSON, readable on the wire by any NATS tool, keeping what plain JSON loses: `bigint`,
  * `Buffer` and `Uint8Array`, `Date`, `Map`, `Set`, `undefined`, NaN and ±Infinity. Such values
- * travel as `{"$poe": kind, "v": ...}`; a plain object that has its own `$poe` key is escaped.
+ * travel as `{"$poe": kind, "v": ...}` in a text that starts with a space; a plain object that
+ * has its own `$poe` key is escaped. JSON from elsewhere (no leading space) is taken as it is.
  */
 export const jsonCodec: Codec = {
   name: 'json',
   encode(value) {
     try {
-      // plain JSON values (the common case) skip the replacer, which is several times slower
-      const text = isPlain(value, 0) ? JSON.stringify(value) : JSON.stringify(value, replacer);
-      return Buffer.from(text ?? 'null', 'utf8');
+      // plain JSON values (the common case) skip the replacer, which is several times slower;
+      // tagged text starts with a space (still JSON) so that decode revives only what we tagged
+      if (isPlain(value, 0)) return Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
+      return Buffer.from(` ${JSON.stringify(value, replacer) ?? 'null'}`, 'utf8');
     } catch (error) {
       throw new CodecError(`cannot encode: ${(error as Error).message}`, { cause: error });
     }
   },
   decode(bytes) {
-    const text = decoder.decode(bytes);
-    return text.includes(TAG_KEY) ? JSON.parse(text, reviver) : JSON.parse(text);
+    return bytes[0] === SPACE ? JSON.parse(decoder.decode(bytes), reviver) : JSON.parse(decoder.decode(bytes));
   },
 };
 
-const TAG_KEY = `"${TAG}"`;
+const SPACE = 0x20;
+
+/**
+ * `prefix` + `value` as JSON + `suffix`, encoded as `jsonCodec.encode` would encode the object
+ * whose JSON text that is; undefined when `value` needs tags (then encode the whole object).
+ * Lets a sender keep the constant part of its envelopes as text.
+ */
+export function jsonSplice(prefix: string, value: unknown, suffix: string): Uint8Array | undefined {
+  if (!isPlain(value, 0)) return undefined;
+  return Buffer.from(prefix + JSON.stringify(value) + suffix, 'utf8');
+}
 
 /**
  * True when plain JSON.stringify gives exactly what the tagging replacer would: no value of a kept

@@ -2,7 +2,7 @@ import { connect, nuid, type Msg, type NatsConnection, type NodeConnectionOption
 
 import { ARG0, ARG1, KERNEL, Kernel, SENDER, SESSION, Session, componentLogger, poe_kernel, type Logger } from '@poets/kernel';
 import { Observable, Subject } from 'rxjs';
-import { jsonCodec, type Codec } from './codec.js';
+import { jsonCodec, jsonSplice, type Codec } from './codec.js';
 import { DurableChannel, type DurableOptions, type ParkedMessage } from './durable.js';
 import {
   WIRE_VERSION,
@@ -283,9 +283,7 @@ export class IKC {
     if (kernel !== '*' && kernel !== this.name && !durable && !this.remotes.has(kernel)) {
       return this.fail(sender, new IKCError('ENOKERNEL', `no kernel '${kernel}' is connected`, specifier_name(spec)));
     }
-    const envelope: PostEnvelope = { t: 'post', v: WIRE_VERSION, from: this.name, session: spec.session!, state: spec.state!, args };
-    if (sender !== undefined) envelope.fs = sender.ID();
-    const data = this.encode(envelope, spec, sender);
+    const data = this.encodePost(spec, args, sender);
     if (data === undefined) return false;
     if (durable) {
       if (kernel === '*') return this.fail(sender, new IKCError('EINVAL', 'a durable post goes to one kernel, not *', specifier_name(spec)));
@@ -294,6 +292,30 @@ export class IKC {
     this.nc.publish(kernel === '*' ? this.subjects.all : this.subjectOf(kernel), data);
     this.stats.posted++;
     return true;
+  }
+
+  /** JSON text of the constant part of post envelopes, per destination session and state. */
+  private readonly postPrefixes = new Map<string, string>();
+
+  private encodePost(spec: Specifier, args: unknown[], sender: Session | undefined): Uint8Array | undefined {
+    if (this.codec === jsonCodec) {
+      const key = `${spec.session!}\u0000${spec.state!}`;
+      let prefix = this.postPrefixes.get(key);
+      if (prefix === undefined) {
+        const head = JSON.stringify({ t: 'post', v: WIRE_VERSION, from: this.name, session: spec.session, state: spec.state });
+        prefix = `${head.slice(0, -1)},"args":`;
+        if (this.postPrefixes.size < 10_000) this.postPrefixes.set(key, prefix);
+      }
+      const data = jsonSplice(prefix, args, sender === undefined ? '}' : `,"fs":${sender.ID()}}`);
+      if (data !== undefined) {
+        if (data.length <= this.maxBytes) return data;
+        this.fail(sender, new IKCError('EMSGSIZE', `post of ${data.length} bytes exceeds ${this.maxBytes}`, specifier_name(spec)));
+        return undefined;
+      }
+    }
+    const envelope: PostEnvelope = { t: 'post', v: WIRE_VERSION, from: this.name, session: spec.session!, state: spec.state!, args };
+    if (sender !== undefined) envelope.fs = sender.ID();
+    return this.encode(envelope, spec, sender);
   }
 
   private readonly specs = new Map<string, Specifier>();
