@@ -294,6 +294,7 @@ export class IKC {
     return true;
   }
 
+  private replyPrefix: string | undefined;
   /** JSON text of the constant part of post envelopes, per destination session and state. */
   private readonly postPrefixes = new Map<string, string>();
 
@@ -548,12 +549,12 @@ export class IKC {
 
   /** The local session a remote post may reach, or why it may not. */
   private target(envelope: PostEnvelope): Session | string {
-    const spec = `poe://${this.name}/${envelope.session}/${envelope.state}`;
     const states = this.published.get(envelope.session);
-    if (states === undefined) return `${spec}: session '${envelope.session}' is not published`;
-    if (!states.has(envelope.state)) return `${spec}: state '${envelope.state}' is not published`;
+    const spec = () => `poe://${this.name}/${envelope.session}/${envelope.state}`;
+    if (states === undefined) return `${spec()}: session '${envelope.session}' is not published`;
+    if (!states.has(envelope.state)) return `${spec()}: state '${envelope.state}' is not published`;
     const session = this.kernel.alias_resolve(envelope.session);
-    if (!(session instanceof Session)) return `${spec}: session '${envelope.session}' is gone`;
+    if (!(session instanceof Session)) return `${spec()}: session '${envelope.session}' is gone`;
     return session;
   }
 
@@ -641,9 +642,14 @@ export class IKC {
   }
 
   private respond(msg: Msg, reply: ReplyEnvelope): void {
-    let data: Uint8Array;
+    let data: Uint8Array | undefined;
     try {
-      data = this.codec.encode(reply);
+      if (reply.ok && this.codec === jsonCodec) {
+        this.replyPrefix ??= `${JSON.stringify({ t: 'reply', v: WIRE_VERSION, from: this.name, ok: true }).slice(0, -1)},"value":`;
+        // undefined has no JSON text: the tagged path keeps it
+        if (reply.value !== undefined) data = jsonSplice(this.replyPrefix, reply.value, '}');
+      }
+      data ??= this.codec.encode(reply);
     } catch (error) {
       data = this.codec.encode({ t: 'reply', v: WIRE_VERSION, from: this.name, ok: false, code: 'EINVAL', message: `answer cannot be sent: ${(error as Error).message}` });
     }
