@@ -1,7 +1,7 @@
 // Two kernels in one process, each joined to one real nats-server as its own IKC kernel.
 import { ARG0, ARG1, KERNEL, Kernel, Session } from '@poets/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IKC, IKCError } from '../src/index.js';
+import { IKC, IKCError, v8Codec } from '../src/index.js';
 import { NatsServer, natsMissing, recordingLogger, until } from './nats-server.js';
 
 const missing = natsMissing();
@@ -264,6 +264,19 @@ describe.skipIf(missing !== undefined)(`IKC over NATS${missing ? ` (skipped: ${m
     expect(a.kernel.alias_resolve('poe://B9/hello')).toBeUndefined();
     expect(ops).toEqual(['register B9', 'subscribe B9 poe://B9/hello', 'unsubscribe B9 poe://B9/hello']);
     sub.unsubscribe();
+    await a.ikc.shutdown();
+    await b.ikc.shutdown();
+  });
+
+  it('another codec plugs in (v8), and error_event renames the refusal event', async () => {
+    const b = await node('BV', { codec: v8Codec });
+    const a = await node('AV', { codec: v8Codec, error_event: 'refused' });
+    await until(() => a.ikc.kernels().includes('BV'), 10_000, 'BV seen');
+    expect(await a.ikc.request('poe://BV/hello/slow', new Map([[1n, new Set([new Date(0)])]]))).toBe('slow [object Map]');
+    const events = client(a.kernel, (k) => k.post('IKC', 'post', 'poe://BV/hello/secret', 1));
+    await until(() => events.length === 1, 10_000, 'the refusal');
+    expect(events[0]![0]).toBe('refused');
+    expect((events[0]![1] as IKCError).code).toBe('EPERM');
     await a.ikc.shutdown();
     await b.ikc.shutdown();
   });
