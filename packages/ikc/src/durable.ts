@@ -61,6 +61,10 @@ export class DurableChannel {
   private readonly inFlight = new Set<string>();
   private messages: ConsumerMessages | undefined;
   private stopped = false;
+  private consuming = true;
+  private streamReady: Promise<void> | undefined;
+  private readonly queue: { subject: string; data: Uint8Array; msgID: string; done: (error?: Error) => void }[] = [];
+  private inFlightPublishes = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -115,11 +119,11 @@ export class DurableChannel {
   private async loop(messages: ConsumerMessages, deliver: DurableDeliver, park: (parked: ParkedMessage) => void): Promise<void> {
     try {
       for await (const m of messages) {
-        if (this.stopped) break;
+        if (!this.consuming) break;
         this.take(m, deliver, park);
       }
     } catch (error) {
-      if (!this.stopped) this.logger.log('error', `durable consumer ${this.consumerName} stopped: ${(error as Error).message}`, { error });
+      if (this.consuming) this.logger.log('error', `durable consumer ${this.consumerName} stopped: ${(error as Error).message}`, { error });
     }
   }
 
@@ -139,7 +143,7 @@ export class DurableChannel {
     this.inFlight.add(msgID);
     void deliver(m.data, msgID).then((outcome) => {
       this.inFlight.delete(msgID);
-      if (this.stopped) return;
+      if (!this.consuming) return;
       if (outcome.ok) {
         this.remember(msgID);
         m.ack();
@@ -178,6 +182,46 @@ export class DurableChannel {
     if (this.handled.size > this.dedupSize) this.handled.delete(this.handled.keys().next().value!);
   }
 
+  /** Durable posts queued or awaiting JetStream's acknowledgement. */
+  get pending(): number {
+    return this.queue.length + this.inFlightPublishes;
+  }
+
+  /**
+   * Queues one durable post; `done` is called once JetStream has stored it, or with the error
+   * that made it give up. At most 256 publishes await their acknowledgement at once, sent in
+   * order on the one connection.
+   */
+  send(subject: string, data: Uint8Array, msgID: string, done: (error?: Error) => void): void {
+    this.queue.push({ subject, data, msgID, done });
+    this.streamReady ??= this.ensureStream();
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      await this.streamReady;
+    } catch (error) {
+      this.streamReady = undefined;
+      const failure = new Error(`JetStream unavailable: ${(error as Error).message}`, { cause: error });
+      for (const item of this.queue.splice(0)) item.done(failure);
+      return;
+    }
+    while (this.inFlightPublishes < 256 && this.queue.length > 0) {
+      const item = this.queue.shift()!;
+      this.inFlightPublishes++;
+      this.publish(item.subject, item.data, item.msgID)
+        .then(
+          () => item.done(),
+          (error: Error) => item.done(error),
+        )
+        .finally(() => {
+          this.inFlightPublishes--;
+          if (this.queue.length > 0) void this.pump();
+        });
+    }
+  }
+
   /**
    * Publishes one durable post, retrying with the same message ID until JetStream acknowledges it
    * (its duplicate window drops the copies a lost acknowledgement makes us send) or
@@ -197,8 +241,15 @@ export class DurableChannel {
     }
   }
 
-  stop(): void {
-    this.stopped = true;
+  /** Stops taking deliveries (unacknowledged ones are redelivered later); publishing goes on. */
+  stopConsuming(): void {
+    this.consuming = false;
     this.messages?.stop();
+  }
+
+  /** Stops everything: publishes still retrying give up. */
+  stop(): void {
+    this.stopConsuming();
+    this.stopped = true;
   }
 }

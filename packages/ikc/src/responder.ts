@@ -14,6 +14,7 @@ import {
   type ReplyEnvelope,
 } from './envelope.js';
 import { IKCError, type IKCErrorCode } from './errors.js';
+import { KernelTable, type RemoteKernel } from './kernel-table.js';
 import { Monitors, type MonitorCallbacks, type MonitorEvent } from './monitor.js';
 import { specifier_name, specifier_parse, type Specifier, type SpecifierLike } from './specifier.js';
 import { Subjects } from './subjects.js';
@@ -52,14 +53,6 @@ export interface IKCOptions extends Omit<NodeConnectionOptions, 'name' | 'server
   on_error?: (error: Error) => void;
   /** The event a sending session gets when its post is refused: ARG0 the IKCError, ARG1 the specifier. Default `ikc_error`. */
   error_event?: string;
-}
-
-interface RemoteKernel {
-  name: string;
-  iid: string;
-  hb: number;
-  lastSeen: number;
-  pub: Map<string, Set<string>>;
 }
 
 interface Settling {
@@ -109,7 +102,7 @@ export class IKC {
   private maxBytes = 1024 * 1024;
   private readonly pending: (() => void)[] = [];
   private readonly published = new Map<string, Set<string>>();
-  private readonly remotes = new Map<string, RemoteKernel>();
+  private readonly remotes = new KernelTable();
   private readonly proxies = new Map<string, Session>();
   private readonly monitors: Monitors;
   private readonly settling: Settling[] = [];
@@ -343,46 +336,18 @@ export class IKC {
 
   private sendDurable(kernel: string, data: Uint8Array, name: string, sender: Session | undefined): boolean {
     const channel = (this.durable ??= new DurableChannel(this.nc!, this.subjects, this.name, this.durableOptions(), this.logger));
-    const msgID = `${this.name}:${this.iid}:${++this.durableSeq}`;
-    this.durableQueue.push({ subject: this.subjects.durable(kernel), data, msgID, name, sender });
-    if (!this.streamReady) this.streamReady = channel.ensureStream();
-    void this.pumpDurable(channel);
+    channel.send(this.subjects.durable(kernel), data, `${this.name}:${this.iid}:${++this.durableSeq}`, (error) => {
+      if (error === undefined) this.stats.durablePublished++;
+      else this.fail(sender, new IKCError('ENOTCONN', `durable post not stored: ${error.message}`, name, { cause: error }));
+    });
     return true;
   }
 
   private durableSeq = 0;
-  private durableInFlight = 0;
-  private streamReady: Promise<void> | undefined;
-  private readonly durableQueue: { subject: string; data: Uint8Array; msgID: string; name: string; sender: Session | undefined }[] = [];
-
-  private async pumpDurable(channel: DurableChannel): Promise<void> {
-    try {
-      await this.streamReady;
-    } catch (error) {
-      this.streamReady = undefined;
-      for (const item of this.durableQueue.splice(0)) this.fail(item.sender, new IKCError('ENOTCONN', `JetStream unavailable: ${(error as Error).message}`, item.name));
-      return;
-    }
-    // a bounded window of publishes awaiting their acknowledgement, in order on one connection
-    while (this.durableInFlight < 256 && this.durableQueue.length > 0) {
-      const item = this.durableQueue.shift()!;
-      this.durableInFlight++;
-      channel
-        .publish(item.subject, item.data, item.msgID)
-        .then(
-          () => void this.stats.durablePublished++,
-          (error: Error) => this.fail(item.sender, new IKCError('ENOTCONN', `durable post not stored: ${error.message}`, item.name, { cause: error })),
-        )
-        .finally(() => {
-          this.durableInFlight--;
-          if (this.durableQueue.length > 0) void this.pumpDurable(channel);
-        });
-    }
-  }
 
   /** Durable posts not yet acknowledged by JetStream. */
   get durablePending(): number {
-    return this.durableQueue.length + this.durableInFlight;
+    return this.durable?.pending ?? 0;
   }
 
   private durableOptions(): DurableOptions {
@@ -688,11 +653,9 @@ export class IKC {
   private beat(): void {
     this.announce('beat');
     const now = Date.now();
-    for (const remote of [...this.remotes.values()]) {
-      if (now - remote.lastSeen > remote.hb * 3000) {
-        this.logger.log('notice', `kernel '${remote.name}' silent for ${Math.round((now - remote.lastSeen) / 1000)} s: gone`);
-        this.forget(remote.name);
-      }
+    for (const remote of this.remotes.silent(now)) {
+      this.logger.log('notice', `kernel '${remote.name}' silent for ${Math.round((now - remote.lastSeen) / 1000)} s: gone`);
+      this.forget(remote.name);
     }
   }
 
@@ -706,26 +669,19 @@ export class IKC {
       return;
     }
     if (envelope.t === 'bye') {
-      const remote = this.remotes.get(envelope.from);
-      if (remote?.iid === envelope.iid) this.forget(envelope.from);
+      if (this.remotes.get(envelope.from)?.iid === envelope.iid) this.forget(envelope.from);
       return;
     }
-    const known = this.remotes.get(envelope.from);
-    if (known !== undefined && known.iid !== envelope.iid) this.forget(envelope.from); // it restarted
-    const remote = this.remotes.get(envelope.from) ?? { name: envelope.from, iid: envelope.iid, hb: envelope.hb, lastSeen: 0, pub: new Map<string, Set<string>>() };
-    const isNew = !this.remotes.has(envelope.from);
-    remote.lastSeen = Date.now();
-    remote.hb = envelope.hb;
-    const before = remote.pub;
-    remote.pub = new Map(Object.entries(envelope.pub).map(([session, states]) => [session, new Set(states)]));
-    this.remotes.set(envelope.from, remote);
-    if (isNew) {
+    const change = this.remotes.upsert(envelope, Date.now());
+    if (change.replaced !== undefined) {
+      for (const session of change.replaced.pub.keys()) this.dropProxy(`poe://${envelope.from}/${session}`);
+      this.left(change.replaced);
+    }
+    if (change.joined) {
       this.logger.log('info', `kernel '${envelope.from}' joined`);
-      this.monitors.fire(envelope.from, remote.iid, 'register');
+      this.monitors.fire(envelope.from, change.remote.iid, 'register');
     }
-    for (const session of before.keys()) {
-      if (!remote.pub.has(session)) this.dropProxy(`poe://${envelope.from}/${session}`);
-    }
+    for (const session of change.withdrawn) this.dropProxy(`poe://${envelope.from}/${session}`);
     if (envelope.t === 'hello' && msg.reply) {
       // answer the newcomer with our own table, on its inbox
       msg.respond(this.codec.encode(this.presence('hello')));
@@ -736,9 +692,13 @@ export class IKC {
     const remote = this.remotes.get(name);
     if (remote === undefined) return;
     for (const session of remote.pub.keys()) this.dropProxy(`poe://${name}/${session}`);
-    this.remotes.delete(name);
-    this.logger.log('info', `kernel '${name}' left`);
-    this.monitors.fire(name, remote.iid, 'unregister');
+    this.remotes.remove(name);
+    this.left(remote);
+  }
+
+  private left(remote: RemoteKernel): void {
+    this.logger.log('info', `kernel '${remote.name}' left`);
+    this.monitors.fire(remote.name, remote.iid, 'unregister');
   }
 
   /** This kernel's instance ID: what other kernels' monitors get as ARG0 (IKC's remote ID). */
@@ -748,7 +708,7 @@ export class IKC {
 
   /** Kernels currently known, by name. */
   kernels(): string[] {
-    return [...this.remotes.keys()];
+    return this.remotes.names();
   }
 
   /** Sessions (and their states) a remote kernel publishes. */
@@ -903,10 +863,11 @@ export class IKC {
     const nc = this.nc;
     if (nc !== undefined && !nc.isClosed()) {
       this.announce('bye');
-      this.durable?.stop();
+      this.durable?.stopConsuming();
       // durable posts still awaiting JetStream get a bounded grace
       const until = Date.now() + 5000;
       while (this.durablePending > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+      this.durable?.stop();
       for (const sub of this.subs) sub.unsubscribe();
       await nc.drain().catch(() => nc.close());
     }
@@ -916,7 +877,7 @@ export class IKC {
   }
 
   private close(): void {
-    for (const remote of [...this.remotes.keys()]) this.forget(remote);
+    for (const remote of this.remotes.names()) this.forget(remote);
     this.monitors.clear();
     this.errorsSubject.complete();
     this.parkedSubject.complete();

@@ -42,7 +42,7 @@ describe.skipIf(missing !== undefined)(`poets-ikc-nagios${missing ? ` (skipped: 
     await publishCheckResult(nc, { host_name: 'web1', svc_description: 'HTTP', return_code: 0, plugin_output: 'OK - a\\b\nsecond line', time: 1700000000 }, { stream: 'CHK1', subject: 'chk1' });
     await publishCheckResult(nc, { host_name: 'web1', return_code: 1, plugin_output: 'host WARN', time: 1700000001 }, { stream: 'CHK1', subject: 'chk1' });
     nc.publish('chk1', '{"host_name": 5}');
-    await until(() => consumer.stats.retried >= 2 && consumer.stats.refused === 1, 10_000, 'retries while nobody reads');
+    await until(() => consumer.stats.retried >= 2 && consumer.stats.refused === 1, 30_000, `retries while nobody reads (${JSON.stringify(consumer.stats)})`);
     expect(logger.lines.join('\n')).toMatch(/cannot open .*nagios\.cmd: no process is reading it/);
     expect(logger.lines.join('\n')).toMatch(/refused check #3: no host_name/);
     expect(consumer.stats.written).toBe(0);
@@ -50,14 +50,14 @@ describe.skipIf(missing !== undefined)(`poets-ikc-nagios${missing ? ` (skipped: 
     const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
     let got = '';
     reader.stdout.on('data', (chunk: Buffer) => (got += chunk.toString('latin1')));
-    await until(() => got.split('\n').length >= 3, 10_000, 'two lines through the FIFO');
+    await until(() => got.split('\n').length >= 3, 30_000, `two lines through the FIFO (${JSON.stringify(consumer.stats)}, got ${JSON.stringify(got)})`);
     expect(got).toBe(
       '[1700000000] PROCESS_SERVICE_CHECK_RESULT;web1;HTTP;0;OK - a\\\\b\\nsecond line\n[1700000001] PROCESS_HOST_CHECK_RESULT;web1;1;host WARN\n',
     );
     await consumer.shutdown();
     reader.kill();
     await running;
-  });
+  }, 90_000);
 
   it('loses no check while the consumer is killed mid-load and restarted', async () => {
     const file = join(dir, 'commands.txt');
