@@ -42,15 +42,16 @@ describe.skipIf(missing !== undefined)(`poets-ikc-nagios${missing ? ` (skipped: 
     await publishCheckResult(nc, { host_name: 'web1', svc_description: 'HTTP', return_code: 0, plugin_output: 'OK - a\\b\nsecond line', time: 1700000000 }, { stream: 'CHK1', subject: 'chk1' });
     await publishCheckResult(nc, { host_name: 'web1', return_code: 1, plugin_output: 'host WARN', time: 1700000001 }, { stream: 'CHK1', subject: 'chk1' });
     nc.publish('chk1', '{"host_name": 5}');
-    await until(() => consumer.stats.retried >= 2 && consumer.stats.refused === 1, 30_000, `retries while nobody reads (${JSON.stringify(consumer.stats)})`);
+    await until(() => consumer.stats.retried >= 2 && consumer.stats.refused === 1, 30_000, () => `retries while nobody reads (${JSON.stringify(consumer.stats)})`);
     expect(logger.lines.join('\n')).toMatch(/cannot open .*nagios\.cmd: no process is reading it/);
     expect(logger.lines.join('\n')).toMatch(/refused check #3: no host_name/);
     expect(consumer.stats.written).toBe(0);
     // Nagios starts reading
-    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // opened read-write, as Nagios holds its command pipe: no EOF when a writer closes it
+    const reader = spawn('sh', ['-c', `exec cat 0<> '${fifo}'`], { stdio: ['ignore', 'pipe', 'ignore'] });
     let got = '';
     reader.stdout.on('data', (chunk: Buffer) => (got += chunk.toString('latin1')));
-    await until(() => got.split('\n').length >= 3, 30_000, `two lines through the FIFO (${JSON.stringify(consumer.stats)}, got ${JSON.stringify(got)})`);
+    await until(() => got.split('\n').length >= 3, 30_000, () => `two lines through the FIFO (${JSON.stringify(consumer.stats)}, got ${JSON.stringify(got)})`);
     expect(got).toBe(
       '[1700000000] PROCESS_SERVICE_CHECK_RESULT;web1;HTTP;0;OK - a\\\\b\\nsecond line\n[1700000001] PROCESS_HOST_CHECK_RESULT;web1;1;host WARN\n',
     );

@@ -135,10 +135,10 @@ export async function startCluster(): Promise<NatsServer[]> {
 }
 
 /** Polls `condition` until true or `ms` pass (generous bounds: no timing assertions). */
-export async function until(condition: () => boolean, ms = 15_000, what = 'condition'): Promise<void> {
+export async function until(condition: () => boolean, ms = 15_000, what: string | (() => string) = 'condition'): Promise<void> {
   const end = Date.now() + ms;
   while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
