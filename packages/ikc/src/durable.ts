@@ -10,7 +10,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { Logger } from '@poets/kernel';
-import { ensureWorkQueueStream } from './streams.js';
+import { ensureWorkQueueStream, retryingSetup } from './streams.js';
 import type { Subjects } from './subjects.js';
 
 /** Durable posts: where they are kept and how often a failing handler is retried. */
@@ -94,24 +94,27 @@ export class DurableChannel {
 
   /** Starts taking this kernel's durable posts: messages sent while it was away come first. */
   async consume(deliver: DurableDeliver, park: (parked: ParkedMessage) => void): Promise<void> {
-    await this.ensureStream();
-    const jsm = await jetstreamManager(this.nc);
-    const durable = this.consumerName;
-    try {
-      await jsm.consumers.info(this.stream, durable);
-    } catch {
-      await jsm.consumers.add(this.stream, {
-        durable_name: durable,
-        filter_subject: this.subjects.durable(this.name),
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: this.ackWaitNs,
-        // deliveries are counted and parked here, so the server never drops one silently
-        max_deliver: -1,
-        max_ack_pending: 1000,
-      });
-    }
-    const consumer = await this.js.consumers.get(this.stream, durable);
+    const consumer = await retryingSetup(async () => {
+      await this.ensureStream();
+      const jsm = await jetstreamManager(this.nc);
+      const durable = this.consumerName;
+      try {
+        await jsm.consumers.info(this.stream, durable);
+      } catch (error) {
+        if (!/not found/i.test(String((error as Error).message))) throw error;
+        await jsm.consumers.add(this.stream, {
+          durable_name: durable,
+          filter_subject: this.subjects.durable(this.name),
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: this.ackWaitNs,
+          // deliveries are counted and parked here, so the server never drops one silently
+          max_deliver: -1,
+          max_ack_pending: 1000,
+        });
+      }
+      return this.js.consumers.get(this.stream, durable);
+    });
     this.messages = await consumer.consume({ max_messages: 256 });
     void this.loop(this.messages, deliver, park);
   }
@@ -194,7 +197,7 @@ export class DurableChannel {
    */
   send(subject: string, data: Uint8Array, msgID: string, done: (error?: Error) => void): void {
     this.queue.push({ subject, data, msgID, done });
-    this.streamReady ??= this.ensureStream();
+    this.streamReady ??= retryingSetup(() => this.ensureStream());
     void this.pump();
   }
 

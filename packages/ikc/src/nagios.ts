@@ -11,7 +11,7 @@ import {
 } from '@nats-io/jetstream';
 import { KERNEL, Kernel, SESSION, Session, componentLogger, poe_kernel, type Logger } from '@poets/kernel';
 import { commandLine } from '@poets/server-nsca';
-import { ensureWorkQueueStream } from './streams.js';
+import { ensureWorkQueueStream, retryingSetup } from './streams.js';
 
 /** One check result, with NSCA's field names (host checks have no `svc_description`). */
 export interface CheckResult {
@@ -152,22 +152,25 @@ export class NagiosConsumer {
     if (stream !== undefined) streamOptions.stream = stream;
     if (subject !== undefined) streamOptions.subject = subject;
     if (replicas !== undefined) streamOptions.replicas = replicas;
-    await ensureCheckStream(nc, streamOptions);
     const name = stream ?? DEFAULT_STREAM;
     const durable = durable_name ?? 'poets-nagios';
-    const jsm = await jetstreamManager(nc);
-    try {
-      await jsm.consumers.info(name, durable);
-    } catch {
-      await jsm.consumers.add(name, {
-        durable_name: durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: (ack_wait ?? 30) * 1e9,
-        max_ack_pending: 10_000,
-      });
-    }
-    const consumer = await jetstream(nc).consumers.get(name, durable);
+    const consumer = await retryingSetup(async () => {
+      await ensureCheckStream(nc, streamOptions);
+      const jsm = await jetstreamManager(nc);
+      try {
+        await jsm.consumers.info(name, durable);
+      } catch (error) {
+        if (!/not found/i.test(String((error as Error).message))) throw error;
+        await jsm.consumers.add(name, {
+          durable_name: durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: (ack_wait ?? 30) * 1e9,
+          max_ack_pending: 10_000,
+        });
+      }
+      return jetstream(nc).consumers.get(name, durable);
+    });
     this.messages = await consumer.consume({ max_messages: 1000 });
     this.logger.log('info', `writing check results from ${name} to ${this.options.command_file}`);
     void this.loop(this.messages);

@@ -282,7 +282,12 @@ export class IKC {
       if (kernel === '*') return this.fail(sender, new IKCError('EINVAL', 'a durable post goes to one kernel, not *', specifier_name(spec)));
       return this.sendDurable(kernel, data, specifier_name(spec), sender);
     }
-    this.nc.publish(kernel === '*' ? this.subjects.all : this.subjectOf(kernel), data);
+    try {
+      this.nc.publish(kernel === '*' ? this.subjects.all : this.subjectOf(kernel), data);
+    } catch (error) {
+      // the connection closed under us (publishes while it reconnects are buffered, not refused)
+      return this.fail(sender, new IKCError('ENOTCONN', `not sent: ${(error as Error).message}`, specifier_name(spec), { cause: error }));
+    }
     this.stats.posted++;
     return true;
   }
@@ -621,14 +626,24 @@ export class IKC {
     if (data.length > this.maxBytes) {
       data = this.codec.encode({ t: 'reply', v: WIRE_VERSION, from: this.name, ok: false, code: 'EMSGSIZE', message: `answer of ${data.length} bytes exceeds ${this.maxBytes}` });
     }
-    msg.respond(data);
+    this.safely('answer', () => msg.respond(data));
+  }
+
+  /** Runs a publish whose failure (a closed connection) has nobody to report to but the log. */
+  private safely(what: string, publish: () => unknown): void {
+    try {
+      publish();
+    } catch (error) {
+      this.logger.log('warning', `${what} not sent: ${(error as Error).message}`, { error });
+    }
   }
 
   private sendError(envelope: PostEnvelope, code: IKCErrorCode, message: string): void {
     if (this.nc === undefined || envelope.from === this.name) return;
     const error: ErrorEnvelope = { t: 'err', v: WIRE_VERSION, from: this.name, code, message, spec: `poe://${this.name}/${envelope.session}/${envelope.state}` };
     if (envelope.fs !== undefined) error.to = envelope.fs;
-    this.nc.publish(this.subjects.kernel(envelope.from), this.codec.encode(error));
+    const nc = this.nc;
+    this.safely('refusal', () => nc.publish(this.subjects.kernel(envelope.from), this.codec.encode(error)));
   }
 
   private onError(envelope: ErrorEnvelope): void {
@@ -647,7 +662,8 @@ export class IKC {
   private announce(t: PresenceEnvelope['t'], askBack = false): void {
     if (this.nc === undefined || this.nc.isClosed()) return;
     const data = this.codec.encode(this.presence(t));
-    this.nc.publish(this.subjects.presence, data, askBack ? { reply: `${this.subjects.inbox(this.name)}.hello` } : undefined);
+    const nc = this.nc;
+    this.safely('announcement', () => nc.publish(this.subjects.presence, data, askBack ? { reply: `${this.subjects.inbox(this.name)}.hello` } : undefined));
   }
 
   private beat(): void {
@@ -684,7 +700,7 @@ export class IKC {
     for (const session of change.withdrawn) this.dropProxy(`poe://${envelope.from}/${session}`);
     if (envelope.t === 'hello' && msg.reply) {
       // answer the newcomer with our own table, on its inbox
-      msg.respond(this.codec.encode(this.presence('hello')));
+      this.safely('presence answer', () => msg.respond(this.codec.encode(this.presence('hello'))));
     }
   }
 

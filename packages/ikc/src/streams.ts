@@ -29,3 +29,22 @@ export async function ensureWorkQueueStream(nc: NatsConnection, stream: { name: 
     });
   }
 }
+
+/**
+ * Runs a JetStream setup step, retrying for up to `seconds` while JetStream answers that it is
+ * unavailable or does not answer in time: what it does for a while after a cluster node died or
+ * while a new cluster elects its leader. Other errors are thrown at once.
+ */
+export async function retryingSetup<T>(step: () => Promise<T>, seconds = 30): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      const text = String((error as Error).message ?? error);
+      const transient = /timeout|temporarily unavailable|no responders|503|no suitable peers|insufficient resources|leader/i.test(text);
+      if (!transient || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** attempt)));
+    }
+  }
+}

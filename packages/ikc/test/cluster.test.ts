@@ -44,7 +44,8 @@ describe.skipIf(missing !== undefined)(`three-node cluster${missing ? ` (skipped
     const servers = nodes.map((n) => n.url);
     const kb = new Kernel({ warn: () => undefined });
     const seen = new Map<number, number>();
-    const b = IKC.spawn({ name: 'CB', kernel: kb, servers, prefix: 'clu', heartbeat: 1, logger: recordingLogger(), durable: { stream: 'CLU', replicas: 3, ackWait: 2 } });
+    const logs = [recordingLogger(), recordingLogger()];
+    const b = IKC.spawn({ name: 'CB', kernel: kb, servers, prefix: 'clu', heartbeat: 1, logger: logs[0]!, durable: { stream: 'CLU', replicas: 3, ackWait: 2 } });
     Session.create({
       kernel: kb,
       inline_states: {
@@ -57,10 +58,12 @@ describe.skipIf(missing !== undefined)(`three-node cluster${missing ? ` (skipped
     });
     void kb.run();
     const ka = new Kernel({ warn: () => undefined });
-    const a = IKC.spawn({ name: 'CA', kernel: ka, servers, prefix: 'clu', heartbeat: 1, logger: recordingLogger(), durable: { stream: 'CLU', replicas: 3 } });
+    const a = IKC.spawn({ name: 'CA', kernel: ka, servers, prefix: 'clu', heartbeat: 1, logger: logs[1]!, durable: { stream: 'CLU', replicas: 3 } });
     Session.create({ kernel: ka, inline_states: { _start: (_) => void _[KERNEL].alias_set('keep') } });
     void ka.run();
-    await Promise.all([a.ready, b.ready]);
+    await Promise.all([a.ready, b.ready]).catch((error: Error) => {
+      throw new Error(`${error.message}\n${logs.flatMap((l) => l.lines).join('\n')}`);
+    });
     const N = 1500;
     let sent = 0;
     const load = (async () => {
