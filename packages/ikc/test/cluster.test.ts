@@ -81,6 +81,8 @@ describe.skipIf(missing !== undefined)(`three-node cluster${missing ? ` (skipped
     await load;
     await until(() => seen.size === N, 90_000, `all ${N} durable posts after failover`);
     expect([...seen.values()].every((count) => count === 1)).toBe(true);
+    // every post stored; a publish retried across the failover may get its acknowledgement last
+    await until(() => a.durablePending === 0, 90_000, 'the last acknowledgements');
     expect(a.stats.durablePublished).toBe(N);
     await a.shutdown();
     await b.shutdown();
