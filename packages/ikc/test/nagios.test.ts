@@ -63,7 +63,7 @@ describe.skipIf(missing !== undefined)(`poets-ikc-nagios${missing ? ` (skipped: 
   it('loses no check while the consumer is killed mid-load and restarted', async () => {
     const file = join(dir, 'commands.txt');
     writeFileSync(file, '');
-    const N = 3000;
+    const N = 2000;
     const start = () =>
       spawn('node', [CLI, '-C', file, '-s', nats.url, '--stream', 'CHK2', '--subject', 'chk2', '--ack-wait', '3'], { stdio: ['ignore', 'ignore', 'pipe'] });
     // the submit side creates the stream before its first check, so checks wait for the consumer
