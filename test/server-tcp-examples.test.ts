@@ -111,7 +111,7 @@ describe('Server.TCP examples', () => {
       const code = await new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
       expect(code).toBe(1);
       expect(stdout).toBe('');
-      expect(stderr).toBe(`tcp-echo: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`);
+      expect(stderr).toBe(`tcp-echo: cannot listen on 127.0.0.1:${port}: Address already in use\n`);
     } finally {
       blocker.close();
     }
