@@ -228,7 +228,6 @@ export class NATSClient implements ModuleInstance {
       name: `poets-agent ${c.hostname}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
-      waitOnFirstConnect: true,
     };
     if (c.user !== '') options.user = c.user;
     if (c.password !== '') options.pass = c.password;
@@ -240,7 +239,21 @@ export class NATSClient implements ModuleInstance {
       if (c.certificateKey !== '') tls.keyFile = c.certificateKey;
       options.tls = tls;
     }
-    const nc = await connect(options);
+    // the first connection is retried here rather than with waitOnFirstConnect, so that an
+    // unload while no server is reachable stops the attempts
+    let nc: NatsConnection | undefined;
+    for (let attempt = 0; nc === undefined; attempt++) {
+      if (this.closing) return;
+      try {
+        nc = await connect(options);
+      } catch (error) {
+        if (attempt === 0) this.logger.log('warning', `cannot reach ${c.servers.join(', ')}: ${(error as Error).message}; results queue until it answers`);
+        await new Promise<void>((resolve) => {
+          this.retryTimer = setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt));
+        });
+        this.retryTimer = undefined;
+      }
+    }
     if (this.closing) {
       await nc.close();
       return;
