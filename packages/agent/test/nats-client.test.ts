@@ -220,6 +220,33 @@ export function init(plugin_id: number) {
     await agent.stop();
   }, 120_000);
 
+  it('retries the publishes in flight when nats-server is killed (SIGKILL) mid-burst: every result stored once', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'nagios.cmd');
+    writeFileSync(file, '');
+    const N = 2000;
+    const { agent } = agentWith(settingsText(nats.url, { hostname: 'k1', stream: 'AG5', subject: 'ag5', timeout: '2' }));
+    await agent.start();
+    const client = clientOf(agent);
+    await client.connected;
+    const answers = Array.from({ length: N }, (_, i) => agent.simple_submit('NATS', `svc${i}`, status.OK, `burst ${i}`));
+    await until(() => client.stats.published > 100, 30_000, 'a hundred stored');
+    await nats.stop('SIGKILL');
+    expect(client.queued).toBeGreaterThan(0);
+    await nats.run();
+    expect((await Promise.all(answers)).filter(([ok]) => !ok)).toEqual([]);
+    expect(client.stats.retried).toBeGreaterThan(0); // publishes in flight at the kill went again, same msgID
+    const { consumer, running } = startConsumer(nats.url, file, 'AG5', 'ag5');
+    await until(() => lines(file).length >= N, 60_000, () => `${N} lines (have ${lines(file).length})`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const written = lines(file).map((l) => l.replace(/^\[\d+\] /, ''));
+    expect(written).toHaveLength(N);
+    expect(new Set(written).size).toBe(N);
+    await consumer.shutdown();
+    await running;
+    await agent.stop();
+  }, 120_000);
+
   it('refuses results beyond max queue while NATS is unreachable, counting and logging each, and delivers the rest', async () => {
     const down = await NatsServer.start();
     await down.stop();
