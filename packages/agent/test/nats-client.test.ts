@@ -3,12 +3,14 @@
 // loses no check while the consumer restarts, nor while nats-server restarts; overflow of the
 // bounded queue is refused, counted and logged; bad settings are refused with the reason.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kernel } from '@poets/kernel';
 import { NagiosConsumer } from '@poets/ikc';
-import { Agent, NATSClient, SettingsStore, checkResultOf, expandHostname, status } from '@poets/agent';
+import { Agent, NATSClient, type ModuleDefinition, SettingsStore, checkResultOf, expandHostname, status } from '@poets/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsServer, natsMissing, until } from '../../ikc/test/nats-server.js';
 import { makeAgent, recordingLogger, tempDir } from './helpers.js';
@@ -246,6 +248,26 @@ export function init(plugin_id: number) {
     await running;
     await agent.stop();
   }, 120_000);
+
+  it('the example examples/agent/nats-fleet.ini with its nats_report script stores a check in the stream', async () => {
+    const example = fileURLToPath(new URL('../../../examples/agent/nats-fleet.ini', import.meta.url));
+    const text = readFileSync(example, 'utf8').replace(/^servers = .*$/m, `servers = ${nats.url}`);
+    const echo: ModuleDefinition = {
+      name: 'CheckEcho',
+      load: (plugin) => plugin.registry.simple_function('check_echo', (args: string[]) => [status.WARNING, args.join(' '), 'x=1'], 'echo'),
+    };
+    const { agent } = makeAgent({ settings: SettingsStore.fromText(`${text}\n[/modules]\nCheckEcho = enabled\n`, example), modules: [echo] });
+    await agent.start();
+    const client = clientOf(agent);
+    expect(client.config.hostname).toBe(hostname().toLowerCase());
+    await client.connected;
+    expect(await agent.simple_query('nats_report', ['check_echo', 'hello', 'fleet'])).toEqual([status.OK, 'check_echo stored in NATS', '']);
+    const info = await (await jetstreamManager(nc)).streams.info('NAGIOS_CHECKS');
+    expect(info.state.messages).toBe(1);
+    const m = await (await jetstreamManager(nc)).streams.getMessage('NAGIOS_CHECKS', { seq: info.state.last_seq });
+    expect(m!.json()).toMatchObject({ host_name: hostname().toLowerCase(), svc_description: 'check_echo', return_code: 1, plugin_output: 'hello fleet|x=1' });
+    await agent.stop();
+  }, 60_000);
 
   it('refuses results beyond max queue while NATS is unreachable, counting and logging each, and delivers the rest', async () => {
     const down = await NatsServer.start();
