@@ -48,8 +48,10 @@ const TLS_VALUES = new Map([
 ]);
 /** In-flight publishes at once: enough to keep a busy link full, few enough that a restart retries little. */
 const WINDOW = 64;
-/** Attempts of one result while connected before it is refused. */
+/** Refusals of one result by JetStream (not counting lost connections and timeouts) before it is answered as failed. */
 const MAX_ATTEMPTS = 10;
+/** Failures that say nothing about the result: the connection or JetStream is not there (yet). */
+const TRANSIENT = /timeout|timed out|disconnect|closed|draining|reconnect|no responders|503|unavailable|connection/i;
 
 /** `auto` (the computer's name), `auto-lc`, `auto-uc`, and `${host}`, `${host_lc}`, `${host_uc}` inside a value. */
 export function expandHostname(value: string, host = osHostname()): string {
@@ -181,6 +183,8 @@ export class NATSClient implements ModuleInstance {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly idPrefix = randomUUID();
   private seq = 0;
+  /** Incremented on each lost connection: a readiness check of an older connection stops. */
+  private generation = 0;
   private ikc: typeof import('@poets/ikc') | undefined;
   private readonly logger: Logger;
 
@@ -260,34 +264,40 @@ export class NATSClient implements ModuleInstance {
     }
     this.nc = nc;
     void this.watch(nc);
-    await this.ensureStream();
-    this.up = true;
-    this.logger.log('info', `connected to ${nc.getServer()}; results on channel ${c.channel} go to ${c.subject} (stream ${c.stream})`);
-    this.pump();
+    await this.becomeReady(nc, `connected to ${nc.getServer()}; results on channel ${c.channel} go to ${c.subject} (stream ${c.stream})`);
   }
 
-  private async ensureStream(): Promise<void> {
-    await this.ikc!.ensureCheckStream(this.nc!, { stream: this.config.stream, subject: this.config.subject });
+  /**
+   * Makes sure the stream is there (JetStream may still be recovering after a server restart, or
+   * not be enabled: retried, the first failure logged), then publishes what waits. Gives up when
+   * the connection is lost again meanwhile: the next reconnect starts over.
+   */
+  private async becomeReady(nc: NatsConnection, connectedLine: string): Promise<void> {
+    const generation = this.generation;
+    for (let attempt = 0; ; attempt++) {
+      if (this.closing || generation !== this.generation) return;
+      try {
+        await this.ikc!.ensureCheckStream(nc, { stream: this.config.stream, subject: this.config.subject });
+        break;
+      } catch (error) {
+        if (attempt === 0) this.logger.log('warning', `stream ${this.config.stream} not ready: ${(error as Error).message}; retrying (results stay queued)`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
+    if (this.closing || generation !== this.generation) return;
+    this.up = true;
+    this.logger.log('info', connectedLine);
+    this.pump();
   }
 
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect') {
         this.up = false;
+        this.generation++;
         this.logger.log('warning', `lost ${s.server}; ${this.queued} result(s) queued until NATS is back`);
       } else if (s.type === 'reconnect') {
-        this.logger.log('info', `reconnected to ${s.server}; sending ${this.queued} queued result(s)`);
-        this.ensureStream().then(
-          () => {
-            this.up = true;
-            this.pump();
-          },
-          (error: unknown) => {
-            this.logger.log('warning', `stream ${this.config.stream} not ready: ${String(error)}; retrying`);
-            this.up = true;
-            this.later();
-          },
-        );
+        void this.becomeReady(nc, `reconnected to ${s.server}; sending ${this.queued} queued result(s)`);
       }
     }
   }
@@ -299,7 +309,6 @@ export class NATSClient implements ModuleInstance {
     while (this.inFlight < WINDOW && this.waiting.length > 0 && this.up && !nc.isClosed()) {
       const p = this.waiting.shift()!;
       this.inFlight++;
-      p.attempts++;
       this.ikc
         .publishCheckResult(nc, p.check, { stream: this.config.stream, subject: this.config.subject, msgID: p.msgID, timeout: this.config.timeout })
         .then(
@@ -318,8 +327,11 @@ export class NATSClient implements ModuleInstance {
   }
 
   private failedPublish(p: Pending, error: Error): void {
-    // a malformed result never gets better; anything else (timeout, lost connection) is tried again with the same msgID
-    const permanent = error instanceof TypeError || (this.up && p.attempts >= MAX_ATTEMPTS);
+    // A malformed result never gets better. A lost connection, a timeout or JetStream not answering
+    // yet (a server restarting) is retried with the same msgID for as long as it takes; any other
+    // refusal by JetStream is retried MAX_ATTEMPTS times, then answered with its reason.
+    if (!TRANSIENT.test(error.message)) p.attempts++;
+    const permanent = error instanceof TypeError || p.attempts >= MAX_ATTEMPTS;
     if (permanent || this.closing) {
       this.stats.failed++;
       const why = `${p.check.host_name}/${p.check.svc_description ?? '(host)'} not stored: ${error.message}`;

@@ -269,6 +269,25 @@ export function init(plugin_id: number) {
     await agent.stop();
   }, 60_000);
 
+  it('keeps results queued while the server has no JetStream (logged), and an unload reports what it could not store', async () => {
+    const plain = await NatsServer.start({ jetstream: false });
+    const { agent, logger } = agentWith(settingsText(plain.url, { hostname: 'j1', stream: 'AG6', subject: 'ag6', timeout: '1' }));
+    await agent.start();
+    await until(() => logger.text().includes('stream AG6 not ready'), 30_000, 'the stream refusal logged');
+    const client = clientOf(agent);
+    const answers = Array.from({ length: 3 }, (_, i) => agent.simple_submit('NATS', `svc${i}`, status.OK, `ok ${i}`));
+    expect(client.queued).toBe(3);
+    expect(await agent.unload_module('NATS')).toBe(true);
+    for (const [ok, message] of await Promise.all(answers)) {
+      expect(ok).toBe(false);
+      expect(message).toMatch(/NATS/);
+    }
+    expect(logger.text()).toMatch(/error .*unloaded with 3 result\(s\) not stored in NATS/);
+    expect(client.stats.failed).toBe(3);
+    await agent.stop();
+    await plain.destroy();
+  }, 60_000);
+
   it('refuses results beyond max queue while NATS is unreachable, counting and logging each, and delivers the rest', async () => {
     const down = await NatsServer.start();
     await down.stop();
