@@ -288,6 +288,23 @@ export function init(plugin_id: number) {
     await plain.destroy();
   }, 60_000);
 
+  it('authenticates with user and password; a wrong password is logged and the results wait', async () => {
+    const secured = await NatsServer.start({ config: 'authorization { user: agent, password: s3cret }\n' });
+    const good = agentWith(settingsText(secured.url, { hostname: 'u1', stream: 'AG7', subject: 'ag7', user: 'agent', password: 's3cret' }));
+    await good.agent.start();
+    await clientOf(good.agent).connected;
+    expect(await good.agent.simple_submit('NATS', 'svc', status.OK, 'ok')).toEqual([true, '']);
+    const bad = agentWith(settingsText(secured.url, { hostname: 'u2', stream: 'AG7', subject: 'ag7', user: 'agent', password: 'wrong' }));
+    await bad.agent.start();
+    await until(() => /cannot reach .*: .*authoriz/i.test(bad.logger.text()), 30_000, 'the refused login logged');
+    const pending = bad.agent.simple_submit('NATS', 'svc', status.OK, 'never');
+    expect(clientOf(bad.agent).queued).toBe(1);
+    await bad.agent.stop();
+    expect((await pending)[0]).toBe(false);
+    await good.agent.stop();
+    await secured.destroy();
+  }, 60_000);
+
   it('refuses results beyond max queue while NATS is unreachable, counting and logging each, and delivers the rest', async () => {
     const down = await NatsServer.start();
     await down.stop();
