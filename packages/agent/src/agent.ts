@@ -13,6 +13,7 @@ import {
   type SubscriberEntry,
 } from './registry.js';
 import type { ExecCommand, ExecResult, MaybePromise, QueryCommand, QueryResult, Submission, SubmitResult } from './requests.js';
+import { natsClientModule } from './nats-client.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
 import { status, statusName, toStatus } from './status.js';
@@ -68,6 +69,7 @@ export class Agent {
     this.settings = options.settings instanceof SettingsStore ? options.settings : options.settings === undefined ? SettingsStore.fromText('') : SettingsStore.load(options.settings);
     this.addModule(scriptHostModule('TypeScript', 'typescript'));
     this.addModule(scriptHostModule('PythonScript', 'python'));
+    this.addModule(natsClientModule);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);
@@ -400,7 +402,7 @@ export class Agent {
   private runSubmit(channel: string, payloads: readonly Submission[]): MaybePromise<SubmitResult> {
     let found = false;
     let success = true;
-    let pending: Promise<boolean>[] | undefined;
+    let pending: Promise<string | undefined>[] | undefined;
     for (const [name, key] of this.channelList(channel)) {
       if (key === 'noop') {
         found = true;
@@ -432,9 +434,11 @@ export class Agent {
       return { channel, success: false, message: `No handler for channel: ${channel}` };
     }
     if (pending === undefined) return { channel, success, message: success ? '' : `Submission to ${channel} failed` };
-    return Promise.all(pending).then((oks) => {
-      const all = success && oks.every(Boolean);
-      return { channel, success: all, message: all ? '' : `Submission to ${channel} failed` };
+    return Promise.all(pending).then((failures) => {
+      // a subscriber that failed with a reason (rejected, timed out) answers with it
+      const reasons = failures.filter((f): f is string => f !== undefined && f !== '');
+      const all = success && failures.every((f) => f === undefined);
+      return { channel, success: all, message: all ? '' : reasons.length > 0 ? reasons.join('; ') : `Submission to ${channel} failed` };
     });
   }
 
@@ -458,9 +462,10 @@ export class Agent {
     return ['noop', 'log', ...this.registry.channels.keys()];
   }
 
-  private guardSubmission(sub: SubscriberEntry, channel: string, pending: Promise<boolean>): Promise<boolean> {
+  /** undefined when the subscriber took the payloads, else why not ('' when it only answered false). */
+  private guardSubmission(sub: SubscriberEntry, channel: string, pending: Promise<boolean>): Promise<string | undefined> {
     const asQuery = pending.then((ok) => ({ command: channel, result: ok === false ? status.CRITICAL : status.OK, message: '', perf: '' }) as QueryResult);
-    return this.guard(sub.owner, `subscription to ${channel}`, asQuery).then((r) => r.result === status.OK);
+    return this.guard(sub.owner, `subscription to ${channel}`, asQuery).then((r) => (r.result === status.OK ? undefined : r.message));
   }
 
   // ---- Events -------------------------------------------------------------------------------

@@ -47,3 +47,8 @@ export class ScriptError extends AgentError {
 
 // Bytes that are not the protobuf message a raw call takes: raised by the protobuf layer.
 export { ProtobufDecodeError } from './protobuf/errors.js';
+
+/** A submission a channel module could not deliver (queue full, not stored, module unloading): the reason is the caller's answer. */
+export class SubmissionError extends AgentError {
+  override name = 'SubmissionError';
+}

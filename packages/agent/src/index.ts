@@ -19,7 +19,7 @@ export {
   type SimpleSubscriptionFunction,
   type SubmitMetricsFunction,
 } from './api.js';
-export { AgentError, ModuleError, ProtobufDecodeError, ScriptError, SettingsParseError, SettingsSaveError } from './errors.js';
+export { AgentError, ModuleError, ProtobufDecodeError, ScriptError, SettingsParseError, SettingsSaveError, SubmissionError } from './errors.js';
 export { normalizePath, parseIni, serializeIni, type IniDocument, type IniLine } from './ini.js';
 // NSClient++'s protobuf messages, for raw calls (what a Python script imports as plugin_pb2).
 export {
@@ -170,3 +170,13 @@ export { ScriptHost, scriptHostModule, scriptHostOf, type LoadedScript } from '.
 export { loadScript, SCRIPT_EXTENSIONS, transpileScript, type ScriptExports } from './script-loader.js';
 export { SettingsStore, type KeyDescription, type PathDescription } from './settings.js';
 export { status, statusName, type StatusCode } from './status.js';
+export {
+  NATSClient,
+  natsClientModule,
+  readNATSClientSettings,
+  checkResultOf,
+  expandHostname,
+  parseServers,
+  type NATSClientSettings,
+  type NATSClientStats,
+} from './nats-client.js';

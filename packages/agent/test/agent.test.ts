@@ -265,6 +265,23 @@ describe('channels', () => {
     expect(events).toEqual(['CheckEcho got collect c 0 m']);
     expect(logger.text()).toMatch(/Thrower: subscription to collect threw: nope/);
   });
+
+  it("a subscriber's Promise that rejects fails the submission with its reason; a plain false keeps the generic answer", async () => {
+    const { agent } = started('');
+    agent.addModule({
+      name: 'Refuser',
+      load: (p) => {
+        p.agent.subscribe(p, 'refuse', async () => {
+          throw new Error('queue full');
+        });
+        p.agent.subscribe(p, 'decline', async () => false);
+      },
+    });
+    await agent.start();
+    await agent.load_module('Refuser');
+    expect(await agent.simple_submit('refuse', 'c', 0, 'm')).toEqual([false, 'subscription to refuse failed: queue full']);
+    expect(await agent.simple_submit('decline', 'c', 0, 'm')).toEqual([false, 'Submission to decline failed']);
+  });
 });
 
 describe('command-line commands, events and metrics', () => {

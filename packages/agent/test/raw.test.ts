@@ -172,6 +172,7 @@ describe('Registry.query', () => {
       [ItemType.MODULE, 'CheckSystem', 'CheckSystem'],
       [ItemType.MODULE, 'TypeScript', 'TypeScript'],
       [ItemType.MODULE, 'PythonScript', 'PythonScript'],
+      [ItemType.MODULE, 'NATSClient', 'NATSClient'],
     ]);
   });
 
