@@ -6,46 +6,17 @@
 //   - baseline: `publishCheckResult` of the same check results straight on a NATS connection,
 //     with the same window of 64 in flight.
 //   node --expose-gc bench/run.mjs agent-nats   (BENCH_RUNS alternating runs, medians)
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { Kernel } from '@poets/kernel';
 import { Agent, SettingsStore } from '@poets/agent';
 import { ensureCheckStream, publishCheckResult } from '@poets/ikc';
-import { compare, freePort, report } from './lib.mjs';
+import { compare, report } from './lib.mjs';
+import { NATS, startNats } from './nats.mjs';
 
-const NATS = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
 const N = Number(process.env.AGENT_NATS_BENCH ?? 5000);
 const WINDOW = 64;
 const quiet = { log() {} };
 
-async function startNats() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'poets-bench-nats-'));
-  const child = spawn(NATS, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise((resolve, reject) => {
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`nats-server did not start: ${log}`)), 15_000);
-    child.stderr.on('data', (chunk) => {
-      log += chunk;
-      if (/Server is ready/.test(log)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      process.kill(child.pid, 'SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 export async function run() {
   if (NATS === undefined) {

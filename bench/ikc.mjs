@@ -11,18 +11,15 @@
 //   node --expose-gc bench/run.mjs ikc        (BENCH_RUNS alternating runs, medians)
 //   IKC_BENCH_ONLY=posts,calls node bench/ikc.mjs   (some figures only; IKC_BENCH_POSTS etc. set the sizes)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Kernel, Session } from '@poets/kernel';
 import { IKC } from '@poets/ikc';
-import { RUNS, fmt, freePort, median, report } from './lib.mjs';
+import { RUNS, fmt, median, report } from './lib.mjs';
+import { NATS, startNats } from './nats.mjs';
 
-const NATS = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
 const peerScript = fileURLToPath(new URL('./servers/ikc-peer.mjs', import.meta.url));
 const PAYLOAD = { host_name: 'web1', svc_description: 'HTTP', return_code: 0, plugin_output: 'OK - 12 ms response time' };
 const POSTS = Number(process.env.IKC_BENCH_POSTS ?? 100_000);
@@ -32,31 +29,6 @@ const FANOUT_KERNELS = 20;
 const FANOUT_POSTS = Number(process.env.IKC_BENCH_FANOUT ?? 5000);
 const quiet = { log() {} };
 
-async function startNats() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'poets-bench-nats-'));
-  const child = spawn(NATS, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise((resolve, reject) => {
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`nats-server did not start: ${log}`)), 15_000);
-    child.stderr.on('data', (chunk) => {
-      log += chunk;
-      if (/Server is ready/.test(log)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      process.kill(child.pid, 'SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A peer process; `waitFor(n)` resolves when its running count reaches n. */
 async function peer(mode, url, batch, kernels = 0) {
