@@ -173,18 +173,29 @@ async function calls(url) {
   const p50 = { ours: [], baseline: [] };
   const p99 = { ours: [], baseline: [] };
   for (let run = 0; run < RUNS; run++) {
+    // one call of each side in turn (which goes first alternating), so that both meet the same
+    // moments of the machine: a GC or a busy neighbour lands on both tails alike
     const base = [];
-    for (let n = 0; n < CALLS; n++) {
+    const ours = [];
+    const rawCall = async () => {
       const t = performance.now();
       const reply = await raw.request('raw.bench', JSON.stringify(PAYLOAD), { timeout: 5000 });
       JSON.parse(reply.string());
       base.push(performance.now() - t);
-    }
-    const ours = [];
-    for (let n = 0; n < CALLS; n++) {
+    };
+    const ikcCall = async () => {
       const t = performance.now();
       await ikc.request('poe://R/sink/echo', PAYLOAD);
       ours.push(performance.now() - t);
+    };
+    for (let n = 0; n < CALLS; n++) {
+      if (n % 2 === 0) {
+        await rawCall();
+        await ikcCall();
+      } else {
+        await ikcCall();
+        await rawCall();
+      }
     }
     base.sort((a, b) => a - b);
     ours.sort((a, b) => a - b);
