@@ -92,7 +92,6 @@ export {
 } from './filters/index.js';
 export {
   Wheel,
-  allocateWheelId,
   errnoOf,
   strerror,
   Driver,

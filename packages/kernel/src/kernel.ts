@@ -27,7 +27,7 @@ import {
 } from './queued-event.js';
 import { Session, State } from './session.js';
 import { SessionTable } from './sessions.js';
-import { ARG0, CALLER_FILE, CALLER_LINE, CALLER_STATE, KERNEL, SENDER } from './slots.js';
+import { ARG0, CALLER_FILE, CALLER_LINE, CALLER_STATE, KERNEL, SENDER, type DefaultHeap, type Handler } from './slots.js';
 import { SIGTYPE_NONMASKABLE, SIGTYPE_TERMINAL, SignalDispatch, SignalWatchers, signalType } from './signals.js';
 
 /** Where an event can be sent: a Session, a session ID, an alias (or the kernel itself). */
@@ -401,7 +401,10 @@ export class Kernel {
    * function with its own method of that name) is a package, as in package_states: its method
    * named `method ?? event` is bound, as POE binds a package name.
    */
-  state(event: string, handler?: Function | object, method?: string): 0 | Errno {
+  state(event: string, handler?: null): 0 | Errno;
+  state<Heap = DefaultHeap, Args extends readonly unknown[] = readonly unknown[]>(event: string, handler: Handler<Heap, Args>): 0 | Errno;
+  state(event: string, object: object, method?: string): 0 | Errno;
+  state(event: string, handler?: Function | object | null, method?: string): 0 | Errno {
     const session = this.activeSession;
     if (session === this) return this.fail(ESRCH, 'state() must be called from a running session');
     let state: State | undefined;

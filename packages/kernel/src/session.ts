@@ -95,7 +95,7 @@ export class Session<Heap = unknown> {
   /** @internal Signals watched, created with the first. */ signals: Set<string> | undefined = undefined;
   /** @internal Child PIDs watched, created with the first. */ childPids: Set<number> | undefined = undefined;
 
-  /** @internal Sessions are made by `Session.create` (and `NFA.spawn`). */
+  /** Sessions are made by `Session.create` (and `NFA.spawn`). */
   protected constructor(kernel: Kernel, heap: Heap, options: SessionFlags, states: Map<string, State>, ownStates: boolean) {
     this.kernel = kernel;
     this.heap = heap;
@@ -134,6 +134,11 @@ export class Session<Heap = unknown> {
 
   get_heap(): Heap {
     return this.heap;
+  }
+
+  /** Whether the session still runs: false once it has stopped (after its `_stop`); events to it are then refused. */
+  isAlive(): boolean {
+    return this.alive;
   }
 
   /** Reads an option, or sets it and returns its previous value. */
