@@ -5,6 +5,7 @@ import { AliasTable } from './aliases.js';
 import { callerSite, type CallerSite } from './caller.js';
 import { ChildWatchers } from './children.js';
 import { time } from './clock.js';
+import { activeKernel, dispatchContext, setDefaultKernel } from './kernel-context.js';
 import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, SessionsHeldError, UsageError } from './errors.js';
 import { EventQueue, type RemovedAlarm } from './event-queue.js';
 import { ExtraRefs } from './extrefs.js';
@@ -86,12 +87,7 @@ interface RunLoop {
   condition: (() => boolean) | undefined;
 }
 
-let dispatching: Kernel | undefined;
-
-/** The kernel whose handler is running now, if any. */
-export function activeKernel(): Kernel | undefined {
-  return dispatching;
-}
+export { activeKernel };
 
 let kernelCount = 0;
 
@@ -737,11 +733,11 @@ export class Kernel {
     const outerSession = this.activeSession;
     const outerEvent = this.activeEvent;
     const outerType = this.activeType;
-    const outerKernel = dispatching;
+    const outerKernel = dispatchContext.active;
     this.activeSession = session;
     this.activeEvent = event;
     this.activeType = type;
-    dispatching = this;
+    dispatchContext.active = this;
     if (this.dispatchListeners.length !== 0) this.notify(session, event, _);
     let result: unknown;
     try {
@@ -752,7 +748,7 @@ export class Kernel {
       this.activeSession = outerSession;
       this.activeEvent = outerEvent;
       this.activeType = outerType;
-      dispatching = outerKernel;
+      dispatchContext.active = outerKernel;
     }
     return result;
   }
@@ -1012,3 +1008,4 @@ function isPackage(fn: Function, event: string): boolean {
 
 /** The process-wide kernel, POE's `$poe_kernel`. */
 export const poe_kernel = new Kernel();
+setDefaultKernel(poe_kernel);

@@ -1,4 +1,4 @@
-import { activeKernel, poe_kernel, type Kernel } from './kernel.js';
+import { activeKernel, defaultKernel, type Kernel } from './kernel-context.js';
 import { ARG0, CALLER_FILE, CALLER_LINE, HEAP, OBJECT, SESSION, STATE, type DefaultHeap, type EventMap, type Handler } from './slots.js';
 
 /**
@@ -107,7 +107,7 @@ export class Session<Heap = unknown> {
 
   /** Creates a session, runs its `_start` at once and returns it (POE::Session->create). */
   static create<Heap = DefaultHeap, Events extends EventMap = EventMap>(options: SessionOptions<Heap, Events>): Session<Heap> {
-    const kernel = options.kernel ?? activeKernel() ?? poe_kernel;
+    const kernel = options.kernel ?? activeKernel() ?? defaultKernel();
     const { inline_states: inline, object_states: objects, package_states: packages } = options;
     const shareable = inline !== undefined && objects === undefined && packages === undefined;
     let states = shareable ? sharedTables.get(inline) : undefined;
