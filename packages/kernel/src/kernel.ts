@@ -29,24 +29,13 @@ import {
 import { Session, State } from './session.js';
 import { SessionTable } from './sessions.js';
 import { ARG0, CALLER_FILE, CALLER_LINE, CALLER_STATE, KERNEL, SENDER, type DefaultHeap, type Handler } from './slots.js';
-import { SIGTYPE_NONMASKABLE, SIGTYPE_TERMINAL, SignalDispatch, SignalWatchers, signalType } from './signals.js';
+import { dieInfo, SignalPropagation, type DieInfo, type SignalHost } from './signal-dispatch.js';
+import { SignalWatchers } from './signals.js';
 
 /** Where an event can be sent: a Session, a session ID, an alias (or the kernel itself). */
 export type Destination = Session | Kernel | number | string;
 
-/** The payload of a DIE signal (ARG1 of its handler), as POE builds it. */
-export interface DieInfo {
-  source_session: Session | Kernel;
-  dest_session: Session;
-  event: string;
-  file: string | undefined;
-  line: number | undefined;
-  from_state: string | undefined;
-  /** The error as a string, as POE's `$@`. */
-  error_str: string;
-  /** What the handler threw. */
-  error: unknown;
-}
+export type { DieInfo };
 
 /** One event dispatched to a handler, as the kernel's dispatch stream reports it. */
 export interface Dispatch {
@@ -122,6 +111,14 @@ export class Kernel {
   private readonly handles = new Handles(this.sessions);
   private readonly queue = new EventQueue(this, this.sessions);
   private readonly signals = new SignalWatchers(this);
+  private readonly signalHost: SignalHost = {
+    dispatch: (target, event, type, _) => this.dispatch(target, event, type, _),
+    slots: (sender, args, site) => this.slots(sender, args, site),
+    stopSession: (session) => this.stopSession(session),
+    kernelSignal: (signal) => this.kernelSignal(signal),
+    died: (sessionId, event, error) => this.died(sessionId, event, error),
+  };
+  private readonly propagation = new SignalPropagation(this, this.sessions, this.signals, this.signalHost);
   private readonly childWatchers = new ChildWatchers(this, this.sessions);
   private readonly postbacks = new OpenPostbacks();
   private readonly dispatchListeners: ((dispatch: Dispatch) => void)[] = [];
@@ -137,7 +134,6 @@ export class Kernel {
   private activeSession: Session | Kernel = this;
   private activeEvent: string | undefined = undefined;
   private activeType = 0;
-  private sigDispatch: SignalDispatch | undefined = undefined;
   private exception: Error | undefined = undefined;
   /** Clock reading that stamps posted events; refreshed each batch and whenever a timer is set. */
   private now = time();
@@ -422,7 +418,7 @@ export class Kernel {
 
   /** Marks the signal being dispatched as handled, so a terminal signal does not stop its sessions. */
   sig_handled(): void {
-    if (this.sigDispatch !== undefined) this.sigDispatch.handled++;
+    this.propagation.handled();
   }
 
   /** Sends a signal to a session and its descendants (to every session when `dest` is the kernel). */
@@ -756,20 +752,15 @@ export class Kernel {
   private caught(session: Session, event: string, type: number, error: unknown, _: unknown[]): void {
     // An error in _stop or in a DIE handler cannot be signalled again: it ends the run.
     if (type & (ET_STOP | ET_SIGDIE)) {
-      this.exception = new SessionDiedError(session.id, event, error, this.exception as SessionDiedError | undefined);
+      this.died(session.id, event, error);
       return;
     }
-    const info: DieInfo = {
-      source_session: _[SENDER] as Session | Kernel,
-      dest_session: session,
-      event,
-      file: _[CALLER_FILE] as string | undefined,
-      line: _[CALLER_LINE] as number | undefined,
-      from_state: _[CALLER_STATE] as string | undefined,
-      error_str: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      error,
-    };
-    this.enqueue(session, this, '_signal', ET_SIGDIE, ['DIE', info]);
+    this.enqueue(session, this, '_signal', ET_SIGDIE, ['DIE', dieInfo(session, event, error, _)]);
+  }
+
+  /** A handler's error the run ends with (kept with the ones before it). */
+  private died(sessionId: number, event: string, error: unknown): void {
+    this.exception = new SessionDiedError(sessionId, event, error, this.exception as SessionDiedError | undefined);
   }
 
   private notify(session: Session, event: string, _: unknown[]): void {
@@ -780,47 +771,8 @@ export class Kernel {
   private dispatchQueued(event: QueuedEvent): void {
     const type = event.type;
     if (type & ET_ALARM) this.dispatch(event.dest!, event.name, type, this.slots(event.source, event.slots, event.site, event.fromState));
-    else if (type & (ET_SIGNAL | ET_SIGDIE)) this.dispatchSignal(event.dest!, type, event.slots);
+    else if (type & (ET_SIGNAL | ET_SIGDIE)) this.propagation.deliver(event.dest!, type, event.slots);
     else if ((type & ET_GC) === 0) this.dispatch(event.dest!, event.name, type, event.slots);
-  }
-
-  /**
-   * Delivers a signal to a session and its descendants, children first (and for DIE to its
-   * ancestors too), then stops them if it was terminal and nobody handled it.
-   */
-  private dispatchSignal(dest: Session | Kernel, type: number, slots: unknown[]): void {
-    const args = slots.slice(ARG0);
-    const signal = args[0] as string;
-    const site = { file: slots[CALLER_FILE] as string | undefined, line: slots[CALLER_LINE] as number | undefined };
-    const outer = this.sigDispatch;
-    const state = (this.sigDispatch = new SignalDispatch(signalType(signal)));
-    try {
-      const touched = this.sessions.tree(dest);
-      if (signal === 'DIE' && dest !== this) {
-        for (let up = (dest as Session).parent; up !== null && up !== this; up = (up as Session).parent) touched.unshift(up);
-      }
-      const watchers = new Map(this.signals.watchers(signal) ?? []);
-      for (let i = touched.length - 1; i >= 0; i--) {
-        const target = touched[i]!;
-        if (target === this) {
-          this.kernelSignal(signal);
-          continue;
-        }
-        const session = target as Session;
-        state.touched.push(session);
-        const watcher = watchers.get(session);
-        if (watcher !== undefined) this.dispatch(session, watcher.event, type, this.slots(this, [...args, ...watcher.args], site));
-      }
-      if (state.type & SIGTYPE_NONMASKABLE || (state.type & SIGTYPE_TERMINAL && state.handled === 0)) {
-        for (const session of state.touched) if (session.alive) this.stopSession(session);
-      }
-      if (signal === 'DIE' && state.handled === 0) {
-        const info = args[1] as DieInfo;
-        this.exception = new SessionDiedError(info.dest_session.id, info.event, info.error, this.exception as SessionDiedError | undefined);
-      }
-    } finally {
-      this.sigDispatch = outer;
-    }
   }
 
   /** The kernel watches IDLE while running: if nothing woke up, ZOMBIE follows. */
