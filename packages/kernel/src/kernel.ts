@@ -1,17 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { AliasTable } from './aliases.js';
 import { callerSite, type CallerSite } from './caller.js';
 import { ChildWatchers } from './children.js';
 import { time } from './clock.js';
 import { activeKernel, dispatchContext, setDefaultKernel } from './kernel-context.js';
-import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, SessionsHeldError, UsageError } from './errors.js';
+import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, UsageError } from './errors.js';
 import { EventQueue, type RemovedAlarm } from './event-queue.js';
 import { ExtraRefs } from './extrefs.js';
 import { Handles, type Watched } from './handles.js';
 import { describeHolds, OpenPostbacks, type OpenPostback, type SessionHolds } from './holds.js';
 import { lineLogger, type Logger } from './logger.js';
+import { RunLoop, type BoundaryFlush, type RunLoopHost } from './run-loop.js';
 import {
   ET_ALARM,
   ET_CALL,
@@ -64,36 +64,11 @@ export interface KernelOptions {
   ioSliceMs?: number;
 }
 
-/** Something (a wheel) with output put during a slice, written at the next batch boundary. */
-export interface BoundaryFlush {
-  flushAtBoundary(): void;
-}
-
-interface RunLoop {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: unknown): void;
-  condition: (() => boolean) | undefined;
-}
+export type { BoundaryFlush };
 
 export { activeKernel };
 
 let kernelCount = 0;
-
-// One process listener for every running kernel (tests run dozens at once).
-const beforeExitHooks = new Set<() => void>();
-const runBeforeExitHooks = (): void => {
-  for (const hook of [...beforeExitHooks]) hook();
-};
-
-function watchBeforeExit(hook: () => void): void {
-  if (beforeExitHooks.size === 0) process.on('beforeExit', runBeforeExitHooks);
-  beforeExitHooks.add(hook);
-}
-
-function unwatchBeforeExit(hook: () => void): void {
-  if (beforeExitHooks.delete(hook) && beforeExitHooks.size === 0) process.off('beforeExit', runBeforeExitHooks);
-}
 
 /**
  * POE::Kernel: schedules sessions, delivers their events, timers and signals. A facade over the
@@ -125,32 +100,27 @@ export class Kernel {
   private readonly callerInfo: boolean;
   /** Where this kernel's warnings go, and the logger its components use when given none. */
   readonly logger: Logger;
-  private readonly sliceMs: number;
-  private readonly ioSliceMs: number;
-  /** Wheels with output put in this slice (a reused buffer with a count: this runs per batch). */
-  private unflushed: (BoundaryFlush | undefined)[] = [];
-  private unflushedCount = 0;
+  private readonly runLoop: RunLoop;
 
   private activeSession: Session | Kernel = this;
   private activeEvent: string | undefined = undefined;
   private activeType = 0;
-  private exception: Error | undefined = undefined;
-  /** Clock reading that stamps posted events; refreshed each batch and whenever a timer is set. */
-  private now = time();
-  private inSlice = false;
-  private loop: RunLoop | undefined = undefined;
-  private immediate: NodeJS.Immediate | undefined = undefined;
-  private timeout: NodeJS.Timeout | undefined = undefined;
-  /** The due time the pending Node timer was set for. */
-  private timeoutDue = 0;
-  private clockCountdown = 256;
 
   constructor(options: KernelOptions = {}) {
     this.callerInfo = options.callerInfo ?? false;
     const warn = options.warn;
     this.logger = options.logger ?? (warn ? lineLogger((line) => warn(line)) : lineLogger());
-    this.sliceMs = options.sliceMs ?? 5;
-    this.ioSliceMs = options.ioSliceMs ?? 1;
+    const host: RunLoopHost = {
+      dispatchQueued: (event) => this.dispatchQueued(event),
+      stop: () => this.stop(),
+      stopSession: this.stopSession,
+      signalIdle: () => this.enqueue(this, this, '_signal', ET_SIGNAL, ['IDLE']),
+      finalize: () => this.finalize(),
+      heldSessions: () => this.heldSessions(),
+      logger: this.logger,
+    };
+    const managers = { queue: this.queue, sessions: this.sessions, handles: this.handles, extrefs: this.extrefs, childWatchers: this.childWatchers };
+    this.runLoop = new RunLoop(managers, host, { sliceMs: options.sliceMs ?? 5, ioSliceMs: options.ioSliceMs ?? 1 });
     this.id = [hostname(), process.pid.toString(16), Date.now().toString(16), (++kernelCount).toString(16)].join('-');
   }
 
@@ -183,7 +153,8 @@ export class Kernel {
       session === this.activeSession && session !== this
         ? (session as Session).invoke(event, _)
         : this.dispatch(session, event, ET_CALL, _);
-    if (this.exception !== undefined && !this.inSlice) this.rethrow();
+    const loop = this.runLoop;
+    if (loop.exception !== undefined && !loop.inSlice) loop.rethrow();
     return result;
   }
 
@@ -471,32 +442,17 @@ export class Kernel {
 
   /** Runs until no session is left. Rejects with the error of a handler whose DIE nobody handled. */
   run(): Promise<void> {
-    return this.startLoop(undefined);
+    return this.runLoop.start(undefined);
   }
 
   /** Runs while `condition()` is true (checked between slices) and sessions are left. */
   run_while(condition: () => boolean): Promise<void> {
-    return this.startLoop(condition);
+    return this.runLoop.start(condition);
   }
 
   /** Dispatches one batch of due events now, without waiting for I/O; false when no session is left. */
   run_one_timeslice(): boolean {
-    if (this.sessions.count === 0) {
-      this.finalize();
-      if (this.exception !== undefined) this.rethrow();
-      return false;
-    }
-    const outer = this.inSlice;
-    this.inSlice = true;
-    try {
-      this.now = time();
-      this.drain(Infinity, true);
-    } finally {
-      this.inSlice = outer;
-    }
-    if (!outer && this.unflushedCount !== 0) this.flushPuts();
-    if (this.exception !== undefined) this.rethrow();
-    return true;
+    return this.runLoop.runOneTimeslice();
   }
 
   /** Stops every session, children before parents; `run()` then resolves. */
@@ -551,19 +507,7 @@ export class Kernel {
    * flushes on its own (after the input chunk it is handling).
    */
   flushAtBoundary(wheel: BoundaryFlush): boolean {
-    if (!this.inSlice) return false;
-    this.unflushed[this.unflushedCount++] = wheel;
-    return true;
-  }
-
-  private flushPuts(): void {
-    const list = this.unflushed;
-    for (let i = 0; i < this.unflushedCount; i++) {
-      const wheel = list[i]!;
-      list[i] = undefined;
-      wheel.flushAtBoundary();
-    }
-    this.unflushedCount = 0;
+    return this.runLoop.flushAtBoundary(wheel);
   }
 
   /** @internal Where `method` was called from, when this kernel captures caller information. */
@@ -592,20 +536,6 @@ export class Kernel {
     return held;
   }
 
-  /**
-   * Node is about to end the process: its loop has nothing left to wait for (no socket, timer or
-   * child), yet sessions are held. Nothing can wake them, so `run()` rejects with what holds
-   * them, instead of the process ending with code 13 and no `_stop`.
-   */
-  private readonly onBeforeExit = (): void => {
-    const loop = this.loop;
-    if (loop === undefined || this.sessions.count === 0 || this.immediate !== undefined || this.timeout !== undefined) return;
-    const error = new SessionsHeldError(this.heldSessions());
-    this.logger.log('error', error.message, { component: 'kernel' });
-    this.exception = error;
-    this.finishLoop(loop);
-  };
-
   /** @internal Stops a session at once (POE's _data_ses_stop), as POE::NFA's stop() does. */
   stopNow(session: Session): void {
     this.stopSession(session);
@@ -618,7 +548,7 @@ export class Kernel {
 
   /** @internal Schedules a slice if the kernel is running and idle between slices. */
   wake(): void {
-    if (this.loop !== undefined && !this.inSlice && this.immediate === undefined) this.scheduleImmediate();
+    this.runLoop.wake();
   }
 
   private enqueuePost(session: Session | Kernel, event: string, _: unknown[], method: Function): void {
@@ -627,29 +557,32 @@ export class Kernel {
       _[CALLER_FILE] = site.file;
       _[CALLER_LINE] = site.line;
     }
-    if (this.inSlice) {
-      this.queue.enqueue(session, this.activeSession, event, ET_POST, _, this.now);
+    const loop = this.runLoop;
+    if (loop.inSlice) {
+      this.queue.enqueue(session, this.activeSession, event, ET_POST, _, loop.now);
     } else {
-      this.now = time();
-      this.queue.enqueue(session, this.activeSession, event, ET_POST, _, this.now);
-      this.wake();
+      loop.now = time();
+      this.queue.enqueue(session, this.activeSession, event, ET_POST, _, loop.now);
+      loop.wake();
     }
   }
 
   private enqueue(dest: Session | Kernel, source: Session | Kernel, event: string, type: number, args: readonly unknown[]): void {
-    if (!this.inSlice) this.now = time();
-    this.queue.enqueue(dest, source, event, type, this.slots(source, args), this.now);
-    if (!this.inSlice) this.wake();
+    const loop = this.runLoop;
+    if (!loop.inSlice) loop.now = time();
+    this.queue.enqueue(dest, source, event, type, this.slots(source, args), loop.now);
+    if (!loop.inSlice) loop.wake();
   }
 
   /** Queues a timer; `now` is the clock reading the caller already made, if it made one. */
   private setTimer(session: Session, event: string, at: number, args: unknown[], method: Function, now = time()): number {
     // Posts made after this timer must sort after it when it is already due.
-    if (now > this.now) this.now = now;
+    const loop = this.runLoop;
+    if (now > loop.now) loop.now = now;
     const timer = this.queue.enqueue(session, session, event, ET_ALARM, args, at);
     timer.fromState = this.activeEvent;
     timer.site = this.site(session, method);
-    if (!this.inSlice) this.wake();
+    if (!loop.inSlice) loop.wake();
     return timer.id;
   }
 
@@ -715,12 +648,6 @@ export class Kernel {
     return false;
   }
 
-  private rethrow(): never {
-    const error = this.exception!;
-    this.exception = undefined;
-    throw error;
-  }
-
   /** Invokes one handler with the session made active; a throw becomes a DIE signal. */
   private dispatch(target: Session | Kernel, event: string, type: number, _: unknown[]): unknown {
     // The kernel's own events (_child of top-level sessions, signals to it) need no handler.
@@ -760,7 +687,8 @@ export class Kernel {
 
   /** A handler's error the run ends with (kept with the ones before it). */
   private died(sessionId: number, event: string, error: unknown): void {
-    this.exception = new SessionDiedError(sessionId, event, error, this.exception as SessionDiedError | undefined);
+    const loop = this.runLoop;
+    loop.exception = new SessionDiedError(sessionId, event, error, loop.exception as SessionDiedError | undefined);
   }
 
   private notify(session: Session, event: string, _: unknown[]): void {
@@ -777,7 +705,7 @@ export class Kernel {
 
   /** The kernel watches IDLE while running: if nothing woke up, ZOMBIE follows. */
   private kernelSignal(signal: string): void {
-    if (signal === 'IDLE' && this.loop !== undefined && this.queue.isEmpty && this.handles.total === 0) {
+    if (signal === 'IDLE' && this.runLoop.running && this.queue.isEmpty && this.handles.total === 0) {
       this.enqueue(this, this, '_signal', ET_SIGNAL, ['ZOMBIE']);
     }
   }
@@ -808,140 +736,6 @@ export class Kernel {
     this.handles.clearSession(session);
     this.postbacks.clearSession(session);
     this.queue.clearSession(session);
-  }
-
-  /**
-   * Dispatches batches until the queue is empty or `deadline` passes (or after one batch).
-   * A batch is one POE loop iteration: the timers due at its start and the events queued before
-   * it started, in (time, sequence) order; sessions left unheld are stopped at its end.
-   */
-  private drain(deadline: number, oneBatch: boolean, ioDeadline = deadline): void {
-    const queue = this.queue;
-    let now = queue.timers.size !== 0 ? (this.now = time()) : this.now;
-    let lastSeq = queue.seq;
-    // Read once per drain: a wheel made during it is flushed at the slice's end, and gets batch
-    // boundaries and the shorter slice from the next one.
-    const ioWatched = this.handles.total !== 0;
-    for (;;) {
-      const event = queue.next(now, lastSeq);
-      if (event !== undefined) {
-        this.dispatchQueued(event);
-        if (this.exception !== undefined) this.stop();
-        if (--this.clockCountdown === 0) {
-          this.clockCountdown = 256;
-          if (performance.now() >= deadline) {
-            this.sessions.sweep(this.stopSession);
-            return;
-          }
-        }
-        continue;
-      }
-      // A batch boundary, POE's select phase: with handles watched, what was put goes out, and
-      // Node gets a turn to read once ioSliceMs has passed.
-      if (ioWatched && this.unflushedCount !== 0) this.flushPuts();
-      if (this.sessions.hasMarked) this.sessions.sweep(this.stopSession);
-      if (oneBatch || this.exception !== undefined || queue.fifo.length === 0) return;
-      if (ioWatched && performance.now() >= ioDeadline) return;
-      lastSeq = queue.seq;
-      if (queue.timers.size !== 0) now = this.now = time();
-    }
-  }
-
-  private readonly slice = (): void => {
-    this.immediate = undefined;
-    if (this.loop === undefined) return;
-    this.inSlice = true;
-    try {
-      this.now = time();
-      const start = performance.now();
-      this.drain(start + this.sliceMs, false, start + this.ioSliceMs);
-    } finally {
-      this.inSlice = false;
-    }
-    if (this.unflushedCount !== 0) this.flushPuts();
-    this.afterSlice();
-  };
-
-  private afterSlice(): void {
-    const loop = this.loop;
-    if (loop === undefined) return;
-    if (this.exception !== undefined || this.sessions.count === 0 || (loop.condition !== undefined && !loop.condition())) {
-      this.finishLoop(loop);
-      return;
-    }
-    if (this.queue.fifo.length !== 0 || this.sessions.hasMarked) {
-      this.scheduleImmediate();
-      return;
-    }
-    const timer = this.queue.timers.peek();
-    if (timer !== undefined) {
-      const ms = (timer.time - time()) * 1000;
-      if (ms <= 0) this.scheduleImmediate();
-      else this.armTimer(timer.time, ms);
-      return;
-    }
-    if (this.handles.total === 0 && this.extrefs.total === 0 && this.childWatchers.count === 0) {
-      // Only aliases hold the remaining sessions: nothing can ever wake them.
-      this.enqueue(this, this, '_signal', ET_SIGNAL, ['IDLE']);
-      this.scheduleImmediate();
-    }
-  }
-
-  private scheduleImmediate(): void {
-    if (this.immediate === undefined) this.immediate = setImmediate(this.slice);
-  }
-
-  /**
-   * Sets the Node timer for the next alarm, keeping the one already set for the same due time:
-   * with an alarm pending (a server's timeouts), re-creating it after every slice costs more than
-   * the slice. A timer left for an alarm that went away only runs an empty slice.
-   */
-  private armTimer(due: number, ms: number): void {
-    if (this.timeout !== undefined) {
-      if (this.timeoutDue === due) return;
-      clearTimeout(this.timeout);
-    }
-    this.timeoutDue = due;
-    this.timeout = setTimeout(this.onTimer, Math.min(Math.ceil(ms), 0x7fffffff));
-  }
-
-  private readonly onTimer = (): void => {
-    this.timeout = undefined;
-    this.slice();
-  };
-
-  private startLoop(condition: (() => boolean) | undefined): Promise<void> {
-    if (this.loop !== undefined) return this.loop.promise;
-    if (this.sessions.count === 0) {
-      this.finalize();
-      if (this.exception === undefined) return Promise.resolve();
-      const error = this.exception;
-      this.exception = undefined;
-      return Promise.reject(error);
-    }
-    let resolve!: () => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.loop = { promise, resolve, reject, condition };
-    watchBeforeExit(this.onBeforeExit);
-    this.scheduleImmediate();
-    return promise;
-  }
-
-  private finishLoop(loop: RunLoop): void {
-    this.loop = undefined;
-    unwatchBeforeExit(this.onBeforeExit);
-    if (this.immediate !== undefined) clearImmediate(this.immediate);
-    if (this.timeout !== undefined) clearTimeout(this.timeout);
-    this.immediate = this.timeout = undefined;
-    if (this.sessions.count === 0) this.finalize();
-    const error = this.exception;
-    this.exception = undefined;
-    if (error !== undefined) loop.reject(error);
-    else loop.resolve();
   }
 
   /** With no session left, nothing may remain queued or watched. */
