@@ -251,7 +251,7 @@ export class NagiosConsumer {
     this.messages?.stop();
     if (this.batch.length > 0) this.flush();
     await this.nc?.drain().catch(() => undefined);
-    if (this.session.alive) this.kernel.call(this.session, '_release');
+    if (this.session.isAlive()) this.kernel.call(this.session, '_release');
   }
 }
 

@@ -889,7 +889,7 @@ export class IKC {
     }
     this.nc = undefined;
     this.close();
-    if (this.session.alive) this.kernel.call(this.session, '_ikc_release');
+    if (this.session.isAlive()) this.kernel.call(this.session, '_ikc_release');
   }
 
   private close(): void {
@@ -938,7 +938,7 @@ export class IKC {
   /** Reports a failed post to its sender (event `error_event`), the log and errors$; false. */
   private fail(sender: Session | undefined, error: IKCError, op?: string): false {
     this.report(error, op);
-    if (sender !== undefined && sender.alive) this.kernel.post(sender, this.errorEvent, error, error.specifier);
+    if (sender !== undefined && sender.isAlive()) this.kernel.post(sender, this.errorEvent, error, error.specifier);
     return false;
   }
 }

@@ -1,16 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { AliasTable } from './aliases.js';
 import { callerSite, type CallerSite } from './caller.js';
 import { ChildWatchers } from './children.js';
 import { time } from './clock.js';
-import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, SessionsHeldError, UsageError } from './errors.js';
+import { activeKernel, dispatchContext, setDefaultKernel } from './kernel-context.js';
+import { EEXIST, EINVAL, EPERM, ESRCH, type Errno, KernelError, SessionDiedError, UsageError } from './errors.js';
 import { EventQueue, type RemovedAlarm } from './event-queue.js';
 import { ExtraRefs } from './extrefs.js';
 import { Handles, type Watched } from './handles.js';
 import { describeHolds, OpenPostbacks, type OpenPostback, type SessionHolds } from './holds.js';
 import { lineLogger, type Logger } from './logger.js';
+import { RunLoop, type BoundaryFlush, type RunLoopHost } from './run-loop.js';
 import {
   ET_ALARM,
   ET_CALL,
@@ -27,25 +28,14 @@ import {
 } from './queued-event.js';
 import { Session, State } from './session.js';
 import { SessionTable } from './sessions.js';
-import { ARG0, CALLER_FILE, CALLER_LINE, CALLER_STATE, KERNEL, SENDER } from './slots.js';
-import { SIGTYPE_NONMASKABLE, SIGTYPE_TERMINAL, SignalDispatch, SignalWatchers, signalType } from './signals.js';
+import { ARG0, CALLER_FILE, CALLER_LINE, CALLER_STATE, KERNEL, SENDER, type DefaultHeap, type Handler } from './slots.js';
+import { dieInfo, SignalPropagation, type DieInfo, type SignalHost } from './signal-dispatch.js';
+import { SignalWatchers } from './signals.js';
 
 /** Where an event can be sent: a Session, a session ID, an alias (or the kernel itself). */
 export type Destination = Session | Kernel | number | string;
 
-/** The payload of a DIE signal (ARG1 of its handler), as POE builds it. */
-export interface DieInfo {
-  source_session: Session | Kernel;
-  dest_session: Session;
-  event: string;
-  file: string | undefined;
-  line: number | undefined;
-  from_state: string | undefined;
-  /** The error as a string, as POE's `$@`. */
-  error_str: string;
-  /** What the handler threw. */
-  error: unknown;
-}
+export type { DieInfo };
 
 /** One event dispatched to a handler, as the kernel's dispatch stream reports it. */
 export interface Dispatch {
@@ -74,41 +64,11 @@ export interface KernelOptions {
   ioSliceMs?: number;
 }
 
-/** Something (a wheel) with output put during a slice, written at the next batch boundary. */
-export interface BoundaryFlush {
-  flushAtBoundary(): void;
-}
+export type { BoundaryFlush };
 
-interface RunLoop {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: unknown): void;
-  condition: (() => boolean) | undefined;
-}
-
-let dispatching: Kernel | undefined;
-
-/** The kernel whose handler is running now, if any. */
-export function activeKernel(): Kernel | undefined {
-  return dispatching;
-}
+export { activeKernel };
 
 let kernelCount = 0;
-
-// One process listener for every running kernel (tests run dozens at once).
-const beforeExitHooks = new Set<() => void>();
-const runBeforeExitHooks = (): void => {
-  for (const hook of [...beforeExitHooks]) hook();
-};
-
-function watchBeforeExit(hook: () => void): void {
-  if (beforeExitHooks.size === 0) process.on('beforeExit', runBeforeExitHooks);
-  beforeExitHooks.add(hook);
-}
-
-function unwatchBeforeExit(hook: () => void): void {
-  if (beforeExitHooks.delete(hook) && beforeExitHooks.size === 0) process.off('beforeExit', runBeforeExitHooks);
-}
 
 /**
  * POE::Kernel: schedules sessions, delivers their events, timers and signals. A facade over the
@@ -126,39 +86,41 @@ export class Kernel {
   private readonly handles = new Handles(this.sessions);
   private readonly queue = new EventQueue(this, this.sessions);
   private readonly signals = new SignalWatchers(this);
+  private readonly signalHost: SignalHost = {
+    dispatch: (target, event, type, _) => this.dispatch(target, event, type, _),
+    slots: (sender, args, site) => this.slots(sender, args, site),
+    stopSession: (session) => this.stopSession(session),
+    kernelSignal: (signal) => this.kernelSignal(signal),
+    died: (sessionId, event, error) => this.died(sessionId, event, error),
+  };
+  private readonly propagation = new SignalPropagation(this, this.sessions, this.signals, this.signalHost);
   private readonly childWatchers = new ChildWatchers(this, this.sessions);
   private readonly postbacks = new OpenPostbacks();
   private readonly dispatchListeners: ((dispatch: Dispatch) => void)[] = [];
   private readonly callerInfo: boolean;
   /** Where this kernel's warnings go, and the logger its components use when given none. */
   readonly logger: Logger;
-  private readonly sliceMs: number;
-  private readonly ioSliceMs: number;
-  /** Wheels with output put in this slice (a reused buffer with a count: this runs per batch). */
-  private unflushed: (BoundaryFlush | undefined)[] = [];
-  private unflushedCount = 0;
+  private readonly runLoop: RunLoop;
 
   private activeSession: Session | Kernel = this;
   private activeEvent: string | undefined = undefined;
   private activeType = 0;
-  private sigDispatch: SignalDispatch | undefined = undefined;
-  private exception: Error | undefined = undefined;
-  /** Clock reading that stamps posted events; refreshed each batch and whenever a timer is set. */
-  private now = time();
-  private inSlice = false;
-  private loop: RunLoop | undefined = undefined;
-  private immediate: NodeJS.Immediate | undefined = undefined;
-  private timeout: NodeJS.Timeout | undefined = undefined;
-  /** The due time the pending Node timer was set for. */
-  private timeoutDue = 0;
-  private clockCountdown = 256;
 
   constructor(options: KernelOptions = {}) {
     this.callerInfo = options.callerInfo ?? false;
     const warn = options.warn;
     this.logger = options.logger ?? (warn ? lineLogger((line) => warn(line)) : lineLogger());
-    this.sliceMs = options.sliceMs ?? 5;
-    this.ioSliceMs = options.ioSliceMs ?? 1;
+    const host: RunLoopHost = {
+      dispatchQueued: (event) => this.dispatchQueued(event),
+      stop: () => this.stop(),
+      stopSession: this.stopSession,
+      signalIdle: () => this.enqueue(this, this, '_signal', ET_SIGNAL, ['IDLE']),
+      finalize: () => this.finalize(),
+      heldSessions: () => this.heldSessions(),
+      logger: this.logger,
+    };
+    const managers = { queue: this.queue, sessions: this.sessions, handles: this.handles, extrefs: this.extrefs, childWatchers: this.childWatchers };
+    this.runLoop = new RunLoop(managers, host, { sliceMs: options.sliceMs ?? 5, ioSliceMs: options.ioSliceMs ?? 1 });
     this.id = [hostname(), process.pid.toString(16), Date.now().toString(16), (++kernelCount).toString(16)].join('-');
   }
 
@@ -191,7 +153,8 @@ export class Kernel {
       session === this.activeSession && session !== this
         ? (session as Session).invoke(event, _)
         : this.dispatch(session, event, ET_CALL, _);
-    if (this.exception !== undefined && !this.inSlice) this.rethrow();
+    const loop = this.runLoop;
+    if (loop.exception !== undefined && !loop.inSlice) loop.rethrow();
     return result;
   }
 
@@ -401,7 +364,10 @@ export class Kernel {
    * function with its own method of that name) is a package, as in package_states: its method
    * named `method ?? event` is bound, as POE binds a package name.
    */
-  state(event: string, handler?: Function | object, method?: string): 0 | Errno {
+  state(event: string, handler?: null): 0 | Errno;
+  state<Heap = DefaultHeap, Args extends readonly unknown[] = readonly unknown[]>(event: string, handler: Handler<Heap, Args>): 0 | Errno;
+  state(event: string, object: object, method?: string): 0 | Errno;
+  state(event: string, handler?: Function | object | null, method?: string): 0 | Errno {
     const session = this.activeSession;
     if (session === this) return this.fail(ESRCH, 'state() must be called from a running session');
     let state: State | undefined;
@@ -423,7 +389,7 @@ export class Kernel {
 
   /** Marks the signal being dispatched as handled, so a terminal signal does not stop its sessions. */
   sig_handled(): void {
-    if (this.sigDispatch !== undefined) this.sigDispatch.handled++;
+    this.propagation.handled();
   }
 
   /** Sends a signal to a session and its descendants (to every session when `dest` is the kernel). */
@@ -476,32 +442,17 @@ export class Kernel {
 
   /** Runs until no session is left. Rejects with the error of a handler whose DIE nobody handled. */
   run(): Promise<void> {
-    return this.startLoop(undefined);
+    return this.runLoop.start(undefined);
   }
 
   /** Runs while `condition()` is true (checked between slices) and sessions are left. */
   run_while(condition: () => boolean): Promise<void> {
-    return this.startLoop(condition);
+    return this.runLoop.start(condition);
   }
 
   /** Dispatches one batch of due events now, without waiting for I/O; false when no session is left. */
   run_one_timeslice(): boolean {
-    if (this.sessions.count === 0) {
-      this.finalize();
-      if (this.exception !== undefined) this.rethrow();
-      return false;
-    }
-    const outer = this.inSlice;
-    this.inSlice = true;
-    try {
-      this.now = time();
-      this.drain(Infinity, true);
-    } finally {
-      this.inSlice = outer;
-    }
-    if (!outer && this.unflushedCount !== 0) this.flushPuts();
-    if (this.exception !== undefined) this.rethrow();
-    return true;
+    return this.runLoop.runOneTimeslice();
   }
 
   /** Stops every session, children before parents; `run()` then resolves. */
@@ -556,19 +507,7 @@ export class Kernel {
    * flushes on its own (after the input chunk it is handling).
    */
   flushAtBoundary(wheel: BoundaryFlush): boolean {
-    if (!this.inSlice) return false;
-    this.unflushed[this.unflushedCount++] = wheel;
-    return true;
-  }
-
-  private flushPuts(): void {
-    const list = this.unflushed;
-    for (let i = 0; i < this.unflushedCount; i++) {
-      const wheel = list[i]!;
-      list[i] = undefined;
-      wheel.flushAtBoundary();
-    }
-    this.unflushedCount = 0;
+    return this.runLoop.flushAtBoundary(wheel);
   }
 
   /** @internal Where `method` was called from, when this kernel captures caller information. */
@@ -597,20 +536,6 @@ export class Kernel {
     return held;
   }
 
-  /**
-   * Node is about to end the process: its loop has nothing left to wait for (no socket, timer or
-   * child), yet sessions are held. Nothing can wake them, so `run()` rejects with what holds
-   * them, instead of the process ending with code 13 and no `_stop`.
-   */
-  private readonly onBeforeExit = (): void => {
-    const loop = this.loop;
-    if (loop === undefined || this.sessions.count === 0 || this.immediate !== undefined || this.timeout !== undefined) return;
-    const error = new SessionsHeldError(this.heldSessions());
-    this.logger.log('error', error.message, { component: 'kernel' });
-    this.exception = error;
-    this.finishLoop(loop);
-  };
-
   /** @internal Stops a session at once (POE's _data_ses_stop), as POE::NFA's stop() does. */
   stopNow(session: Session): void {
     this.stopSession(session);
@@ -623,7 +548,7 @@ export class Kernel {
 
   /** @internal Schedules a slice if the kernel is running and idle between slices. */
   wake(): void {
-    if (this.loop !== undefined && !this.inSlice && this.immediate === undefined) this.scheduleImmediate();
+    this.runLoop.wake();
   }
 
   private enqueuePost(session: Session | Kernel, event: string, _: unknown[], method: Function): void {
@@ -632,29 +557,32 @@ export class Kernel {
       _[CALLER_FILE] = site.file;
       _[CALLER_LINE] = site.line;
     }
-    if (this.inSlice) {
-      this.queue.enqueue(session, this.activeSession, event, ET_POST, _, this.now);
+    const loop = this.runLoop;
+    if (loop.inSlice) {
+      this.queue.enqueue(session, this.activeSession, event, ET_POST, _, loop.now);
     } else {
-      this.now = time();
-      this.queue.enqueue(session, this.activeSession, event, ET_POST, _, this.now);
-      this.wake();
+      loop.now = time();
+      this.queue.enqueue(session, this.activeSession, event, ET_POST, _, loop.now);
+      loop.wake();
     }
   }
 
   private enqueue(dest: Session | Kernel, source: Session | Kernel, event: string, type: number, args: readonly unknown[]): void {
-    if (!this.inSlice) this.now = time();
-    this.queue.enqueue(dest, source, event, type, this.slots(source, args), this.now);
-    if (!this.inSlice) this.wake();
+    const loop = this.runLoop;
+    if (!loop.inSlice) loop.now = time();
+    this.queue.enqueue(dest, source, event, type, this.slots(source, args), loop.now);
+    if (!loop.inSlice) loop.wake();
   }
 
   /** Queues a timer; `now` is the clock reading the caller already made, if it made one. */
   private setTimer(session: Session, event: string, at: number, args: unknown[], method: Function, now = time()): number {
     // Posts made after this timer must sort after it when it is already due.
-    if (now > this.now) this.now = now;
+    const loop = this.runLoop;
+    if (now > loop.now) loop.now = now;
     const timer = this.queue.enqueue(session, session, event, ET_ALARM, args, at);
     timer.fromState = this.activeEvent;
     timer.site = this.site(session, method);
-    if (!this.inSlice) this.wake();
+    if (!loop.inSlice) loop.wake();
     return timer.id;
   }
 
@@ -720,12 +648,6 @@ export class Kernel {
     return false;
   }
 
-  private rethrow(): never {
-    const error = this.exception!;
-    this.exception = undefined;
-    throw error;
-  }
-
   /** Invokes one handler with the session made active; a throw becomes a DIE signal. */
   private dispatch(target: Session | Kernel, event: string, type: number, _: unknown[]): unknown {
     // The kernel's own events (_child of top-level sessions, signals to it) need no handler.
@@ -734,11 +656,11 @@ export class Kernel {
     const outerSession = this.activeSession;
     const outerEvent = this.activeEvent;
     const outerType = this.activeType;
-    const outerKernel = dispatching;
+    const outerKernel = dispatchContext.active;
     this.activeSession = session;
     this.activeEvent = event;
     this.activeType = type;
-    dispatching = this;
+    dispatchContext.active = this;
     if (this.dispatchListeners.length !== 0) this.notify(session, event, _);
     let result: unknown;
     try {
@@ -749,7 +671,7 @@ export class Kernel {
       this.activeSession = outerSession;
       this.activeEvent = outerEvent;
       this.activeType = outerType;
-      dispatching = outerKernel;
+      dispatchContext.active = outerKernel;
     }
     return result;
   }
@@ -757,20 +679,16 @@ export class Kernel {
   private caught(session: Session, event: string, type: number, error: unknown, _: unknown[]): void {
     // An error in _stop or in a DIE handler cannot be signalled again: it ends the run.
     if (type & (ET_STOP | ET_SIGDIE)) {
-      this.exception = new SessionDiedError(session.id, event, error, this.exception as SessionDiedError | undefined);
+      this.died(session.id, event, error);
       return;
     }
-    const info: DieInfo = {
-      source_session: _[SENDER] as Session | Kernel,
-      dest_session: session,
-      event,
-      file: _[CALLER_FILE] as string | undefined,
-      line: _[CALLER_LINE] as number | undefined,
-      from_state: _[CALLER_STATE] as string | undefined,
-      error_str: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      error,
-    };
-    this.enqueue(session, this, '_signal', ET_SIGDIE, ['DIE', info]);
+    this.enqueue(session, this, '_signal', ET_SIGDIE, ['DIE', dieInfo(session, event, error, _)]);
+  }
+
+  /** A handler's error the run ends with (kept with the ones before it). */
+  private died(sessionId: number, event: string, error: unknown): void {
+    const loop = this.runLoop;
+    loop.exception = new SessionDiedError(sessionId, event, error, loop.exception as SessionDiedError | undefined);
   }
 
   private notify(session: Session, event: string, _: unknown[]): void {
@@ -781,52 +699,13 @@ export class Kernel {
   private dispatchQueued(event: QueuedEvent): void {
     const type = event.type;
     if (type & ET_ALARM) this.dispatch(event.dest!, event.name, type, this.slots(event.source, event.slots, event.site, event.fromState));
-    else if (type & (ET_SIGNAL | ET_SIGDIE)) this.dispatchSignal(event.dest!, type, event.slots);
+    else if (type & (ET_SIGNAL | ET_SIGDIE)) this.propagation.deliver(event.dest!, type, event.slots);
     else if ((type & ET_GC) === 0) this.dispatch(event.dest!, event.name, type, event.slots);
-  }
-
-  /**
-   * Delivers a signal to a session and its descendants, children first (and for DIE to its
-   * ancestors too), then stops them if it was terminal and nobody handled it.
-   */
-  private dispatchSignal(dest: Session | Kernel, type: number, slots: unknown[]): void {
-    const args = slots.slice(ARG0);
-    const signal = args[0] as string;
-    const site = { file: slots[CALLER_FILE] as string | undefined, line: slots[CALLER_LINE] as number | undefined };
-    const outer = this.sigDispatch;
-    const state = (this.sigDispatch = new SignalDispatch(signalType(signal)));
-    try {
-      const touched = this.sessions.tree(dest);
-      if (signal === 'DIE' && dest !== this) {
-        for (let up = (dest as Session).parent; up !== null && up !== this; up = (up as Session).parent) touched.unshift(up);
-      }
-      const watchers = new Map(this.signals.watchers(signal) ?? []);
-      for (let i = touched.length - 1; i >= 0; i--) {
-        const target = touched[i]!;
-        if (target === this) {
-          this.kernelSignal(signal);
-          continue;
-        }
-        const session = target as Session;
-        state.touched.push(session);
-        const watcher = watchers.get(session);
-        if (watcher !== undefined) this.dispatch(session, watcher.event, type, this.slots(this, [...args, ...watcher.args], site));
-      }
-      if (state.type & SIGTYPE_NONMASKABLE || (state.type & SIGTYPE_TERMINAL && state.handled === 0)) {
-        for (const session of state.touched) if (session.alive) this.stopSession(session);
-      }
-      if (signal === 'DIE' && state.handled === 0) {
-        const info = args[1] as DieInfo;
-        this.exception = new SessionDiedError(info.dest_session.id, info.event, info.error, this.exception as SessionDiedError | undefined);
-      }
-    } finally {
-      this.sigDispatch = outer;
-    }
   }
 
   /** The kernel watches IDLE while running: if nothing woke up, ZOMBIE follows. */
   private kernelSignal(signal: string): void {
-    if (signal === 'IDLE' && this.loop !== undefined && this.queue.isEmpty && this.handles.total === 0) {
+    if (signal === 'IDLE' && this.runLoop.running && this.queue.isEmpty && this.handles.total === 0) {
       this.enqueue(this, this, '_signal', ET_SIGNAL, ['ZOMBIE']);
     }
   }
@@ -859,140 +738,6 @@ export class Kernel {
     this.queue.clearSession(session);
   }
 
-  /**
-   * Dispatches batches until the queue is empty or `deadline` passes (or after one batch).
-   * A batch is one POE loop iteration: the timers due at its start and the events queued before
-   * it started, in (time, sequence) order; sessions left unheld are stopped at its end.
-   */
-  private drain(deadline: number, oneBatch: boolean, ioDeadline = deadline): void {
-    const queue = this.queue;
-    let now = queue.timers.size !== 0 ? (this.now = time()) : this.now;
-    let lastSeq = queue.seq;
-    // Read once per drain: a wheel made during it is flushed at the slice's end, and gets batch
-    // boundaries and the shorter slice from the next one.
-    const ioWatched = this.handles.total !== 0;
-    for (;;) {
-      const event = queue.next(now, lastSeq);
-      if (event !== undefined) {
-        this.dispatchQueued(event);
-        if (this.exception !== undefined) this.stop();
-        if (--this.clockCountdown === 0) {
-          this.clockCountdown = 256;
-          if (performance.now() >= deadline) {
-            this.sessions.sweep(this.stopSession);
-            return;
-          }
-        }
-        continue;
-      }
-      // A batch boundary, POE's select phase: with handles watched, what was put goes out, and
-      // Node gets a turn to read once ioSliceMs has passed.
-      if (ioWatched && this.unflushedCount !== 0) this.flushPuts();
-      if (this.sessions.hasMarked) this.sessions.sweep(this.stopSession);
-      if (oneBatch || this.exception !== undefined || queue.fifo.length === 0) return;
-      if (ioWatched && performance.now() >= ioDeadline) return;
-      lastSeq = queue.seq;
-      if (queue.timers.size !== 0) now = this.now = time();
-    }
-  }
-
-  private readonly slice = (): void => {
-    this.immediate = undefined;
-    if (this.loop === undefined) return;
-    this.inSlice = true;
-    try {
-      this.now = time();
-      const start = performance.now();
-      this.drain(start + this.sliceMs, false, start + this.ioSliceMs);
-    } finally {
-      this.inSlice = false;
-    }
-    if (this.unflushedCount !== 0) this.flushPuts();
-    this.afterSlice();
-  };
-
-  private afterSlice(): void {
-    const loop = this.loop;
-    if (loop === undefined) return;
-    if (this.exception !== undefined || this.sessions.count === 0 || (loop.condition !== undefined && !loop.condition())) {
-      this.finishLoop(loop);
-      return;
-    }
-    if (this.queue.fifo.length !== 0 || this.sessions.hasMarked) {
-      this.scheduleImmediate();
-      return;
-    }
-    const timer = this.queue.timers.peek();
-    if (timer !== undefined) {
-      const ms = (timer.time - time()) * 1000;
-      if (ms <= 0) this.scheduleImmediate();
-      else this.armTimer(timer.time, ms);
-      return;
-    }
-    if (this.handles.total === 0 && this.extrefs.total === 0 && this.childWatchers.count === 0) {
-      // Only aliases hold the remaining sessions: nothing can ever wake them.
-      this.enqueue(this, this, '_signal', ET_SIGNAL, ['IDLE']);
-      this.scheduleImmediate();
-    }
-  }
-
-  private scheduleImmediate(): void {
-    if (this.immediate === undefined) this.immediate = setImmediate(this.slice);
-  }
-
-  /**
-   * Sets the Node timer for the next alarm, keeping the one already set for the same due time:
-   * with an alarm pending (a server's timeouts), re-creating it after every slice costs more than
-   * the slice. A timer left for an alarm that went away only runs an empty slice.
-   */
-  private armTimer(due: number, ms: number): void {
-    if (this.timeout !== undefined) {
-      if (this.timeoutDue === due) return;
-      clearTimeout(this.timeout);
-    }
-    this.timeoutDue = due;
-    this.timeout = setTimeout(this.onTimer, Math.min(Math.ceil(ms), 0x7fffffff));
-  }
-
-  private readonly onTimer = (): void => {
-    this.timeout = undefined;
-    this.slice();
-  };
-
-  private startLoop(condition: (() => boolean) | undefined): Promise<void> {
-    if (this.loop !== undefined) return this.loop.promise;
-    if (this.sessions.count === 0) {
-      this.finalize();
-      if (this.exception === undefined) return Promise.resolve();
-      const error = this.exception;
-      this.exception = undefined;
-      return Promise.reject(error);
-    }
-    let resolve!: () => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.loop = { promise, resolve, reject, condition };
-    watchBeforeExit(this.onBeforeExit);
-    this.scheduleImmediate();
-    return promise;
-  }
-
-  private finishLoop(loop: RunLoop): void {
-    this.loop = undefined;
-    unwatchBeforeExit(this.onBeforeExit);
-    if (this.immediate !== undefined) clearImmediate(this.immediate);
-    if (this.timeout !== undefined) clearTimeout(this.timeout);
-    this.immediate = this.timeout = undefined;
-    if (this.sessions.count === 0) this.finalize();
-    const error = this.exception;
-    this.exception = undefined;
-    if (error !== undefined) loop.reject(error);
-    else loop.resolve();
-  }
-
   /** With no session left, nothing may remain queued or watched. */
   private finalize(): void {
     this.queue.clear();
@@ -1009,3 +754,4 @@ function isPackage(fn: Function, event: string): boolean {
 
 /** The process-wide kernel, POE's `$poe_kernel`. */
 export const poe_kernel = new Kernel();
+setDefaultKernel(poe_kernel);

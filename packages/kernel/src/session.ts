@@ -1,4 +1,4 @@
-import { activeKernel, poe_kernel, type Kernel } from './kernel.js';
+import { activeKernel, defaultKernel, type Kernel } from './kernel-context.js';
 import { ARG0, CALLER_FILE, CALLER_LINE, HEAP, OBJECT, SESSION, STATE, type DefaultHeap, type EventMap, type Handler } from './slots.js';
 
 /**
@@ -95,7 +95,7 @@ export class Session<Heap = unknown> {
   /** @internal Signals watched, created with the first. */ signals: Set<string> | undefined = undefined;
   /** @internal Child PIDs watched, created with the first. */ childPids: Set<number> | undefined = undefined;
 
-  /** @internal Sessions are made by `Session.create` (and `NFA.spawn`). */
+  /** Sessions are made by `Session.create` (and `NFA.spawn`). */
   protected constructor(kernel: Kernel, heap: Heap, options: SessionFlags, states: Map<string, State>, ownStates: boolean) {
     this.kernel = kernel;
     this.heap = heap;
@@ -107,7 +107,7 @@ export class Session<Heap = unknown> {
 
   /** Creates a session, runs its `_start` at once and returns it (POE::Session->create). */
   static create<Heap = DefaultHeap, Events extends EventMap = EventMap>(options: SessionOptions<Heap, Events>): Session<Heap> {
-    const kernel = options.kernel ?? activeKernel() ?? poe_kernel;
+    const kernel = options.kernel ?? activeKernel() ?? defaultKernel();
     const { inline_states: inline, object_states: objects, package_states: packages } = options;
     const shareable = inline !== undefined && objects === undefined && packages === undefined;
     let states = shareable ? sharedTables.get(inline) : undefined;
@@ -134,6 +134,11 @@ export class Session<Heap = unknown> {
 
   get_heap(): Heap {
     return this.heap;
+  }
+
+  /** Whether the session still runs: false once it has stopped (after its `_stop`); events to it are then refused. */
+  isAlive(): boolean {
+    return this.alive;
   }
 
   /** Reads an option, or sets it and returns its previous value. */

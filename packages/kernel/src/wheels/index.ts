@@ -1,5 +1,5 @@
 // POE's wheels: I/O bound to a session's events.
-export { Wheel, allocateWheelId, errnoOf, strerror } from './wheel.js';
+export { Wheel, errnoOf, strerror } from './wheel.js';
 export { Driver, DriverSysRW } from './driver.js';
 export { ReadWrite, type ReadWriteEvents, type ReadWriteOptions } from './read-write.js';
 export {

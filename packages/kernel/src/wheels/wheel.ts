@@ -9,7 +9,7 @@ import { Session } from '../session.js';
 
 let lastWheelId = 0;
 
-/** A new wheel ID, unique in the process (POE::Wheel::allocate_wheel_id). */
+/** @internal A new wheel ID, unique in the process (POE::Wheel::allocate_wheel_id); every Wheel takes one when made. */
 export function allocateWheelId(): number {
   return ++lastWheelId;
 }
