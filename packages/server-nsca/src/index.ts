@@ -47,7 +47,6 @@ export { hasNativeCfb8, type NativeCfb8, type NativeCfb8Spec } from './ciphers/n
 export {
   NSCA_METHODS,
   CIPHER_SPECS,
-  UnsupportedMethodError,
   createCryptStream,
   cipherSpec,
   isSupportedMethod,
@@ -72,7 +71,7 @@ export type { NSCAResult } from './server/result.js';
 export { AccessList } from './server/access.js';
 
 // The nsca daemon.
-export { Nscad, ConfigError, ListenError, OutputError, DEFAULT_CONFIG, type NscadOptions } from './daemon/nscad.js';
+export { Nscad, DEFAULT_CONFIG, type NscadOptions } from './daemon/nscad.js';
 export { parseNscaConfig, defaultConfig, type NscadConfig, type ParsedConfig } from './daemon/config.js';
 export { commandLine } from './daemon/command-line.js';
 export { CommandFile, type CommandFileOptions } from './daemon/command-file.js';
@@ -82,7 +81,7 @@ export { ClientNSCA, type ClientNSCAOptions, type ClientNSCAOneShotOptions } fro
 export type { ClientNSCARequest } from './client/request.js';
 export { checkProblem, type NscaCheck } from './client/check.js';
 export { parseInitPacket, encodeInitPacket, type InitPacket } from './client/init-packet.js';
-export { NscaSendError, type ClientNSCAResult, type ClientNSCASuccess, type ClientNSCAFailure } from './client/result.js';
+export type { ClientNSCAResult, ClientNSCASuccess, ClientNSCAFailure } from './client/result.js';
 export { sendChecks, sendCheck, type SendChecksOptions } from './client/send-checks.js';
 
 // poets-send-nsca: send_nsca 2.10's command line, config file and input, as pure functions.
@@ -98,3 +97,6 @@ export {
 } from './cli/send-nsca-config.js';
 export { parseSet, type InputCheck, type ParseSetOptions } from './cli/send-nsca-input.js';
 export { FilterNscaSets, splitSets, MAX_SET_BYTES, ETB, type SetFilterOptions, type SplitSets } from './cli/send-nsca-sets.js';
+
+// Every error the package defines.
+export { ConfigError, ListenError, OutputError, UnsupportedMethodError, NscaSendError } from './errors.js';

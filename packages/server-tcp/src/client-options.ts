@@ -5,12 +5,8 @@ import type { FilterSpec } from './filters.js';
 import type { ComponentLog } from './log.js';
 import type { ClientInputArgs, ErrorArgs, SessionParams, SessionType, WheelIdArgs } from './server-options.js';
 
-/** The client session's heap, as POE::Component::Client::TCP documents it. */
-export interface TCPClientHeap<In = string, Out = string> {
-  /** The SocketFactory while connecting, then the ReadWrite wheel talking with the server. */
-  server?: SocketFactory | ReadWrite<In, Out>;
-  /** True while connected. */
-  connected: boolean;
+/** The members of the client session's heap besides the connection's state (POE::Component::Client::TCP's). */
+export interface TCPClientHeapMembers {
   /** True once `shutdown` was asked for: input is ignored, output flushed, then the connection closes. */
   shutdown: boolean;
   shutdown_on_error: boolean;
@@ -19,6 +15,24 @@ export interface TCPClientHeap<In = string, Out = string> {
   ctimeout_id?: number;
   [member: string]: unknown;
 }
+
+/**
+ * The client session's heap, as POE::Component::Client::TCP documents it. `connected` tells what
+ * `server` holds, so a handler that checks it, as POE programs do before `put`, needs no cast:
+ * while connected, `server` is the ReadWrite wheel talking with the server; otherwise it is the
+ * SocketFactory while connecting, the ReadWrite wheel while a shutdown flushes, or nothing.
+ */
+export type TCPClientHeap<In = string, Out = string> = TCPClientHeapMembers &
+  (
+    | { connected: true; server: ReadWrite<In, Out> }
+    | { connected: false; server?: SocketFactory | ReadWrite<In, Out> }
+  );
+
+/** The heap as the component itself changes it: any `connected` beside any `server`, between steps. */
+export type MutableTCPClientHeap<In = string, Out = string> = TCPClientHeapMembers & {
+  connected: boolean;
+  server?: SocketFactory | ReadWrite<In, Out>;
+};
 
 /** The heap as the callbacks of a connection see it: `server` is the ReadWrite wheel. */
 export type ConnectedServerHeap<In = string, Out = string> = TCPClientHeap<In, Out> & { server: ReadWrite<In, Out> };

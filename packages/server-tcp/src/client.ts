@@ -14,7 +14,7 @@ import {
   type Kernel,
   type ReadWriteOptions,
 } from '@poets/kernel';
-import type { TCPClientHeap, TCPClientOptions } from './client-options.js';
+import type { MutableTCPClientHeap, TCPClientHeap, TCPClientOptions } from './client-options.js';
 import { filterFactory } from './filters.js';
 import { logTo, type ComponentLog } from './log.js';
 import { checkMarks, requireFunctions, sessionParams, sessionType, unknownParams, userStates, type Callback } from './params.js';
@@ -74,7 +74,7 @@ const KNOWN = new Set([
   'kernel',
 ]);
 
-type Heap = TCPClientHeap<unknown, unknown>;
+type Heap = MutableTCPClientHeap<unknown, unknown>;
 
 /**
  * POE::Component::Client::TCP: one session that connects (SocketFactory), then talks with the

@@ -27,3 +27,4 @@ export { filterClassByName, type FilterClass, type FilterSpec } from './filters.
 export { TLS_HANDSHAKE_TIMEOUT_MS, type ServerTlsOptions } from './tls.js';
 export { packAddress } from './endpoints.js';
 export type { ComponentLog, LogLevel, LogPeer } from './log.js';
+export type { TCPClientHeapMembers } from './client-options.js';

@@ -181,6 +181,62 @@ describe('POE::Wheel::SocketFactory', () => {
       await expect(rawClient(name.port!)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     });
 
+    it('tells its port at once, before Node binds it, and a connector made at once to it connects', async () => {
+      const kernel = new Kernel();
+      const log: unknown[] = [];
+      let told: unknown;
+      Session.create<{ listener?: SocketFactory; connector?: SocketFactory }>({
+        kernel,
+        heap: {},
+        inline_states: {
+          _start: (_) => {
+            const listener = (_[HEAP].listener = new SocketFactory({ BindAddress: '127.0.0.1', BindPort: 0, SuccessEvent: 'accepted', FailureEvent: 'failed' }));
+            told = listener.getsockname();
+            // The same handler connects to the port it was just told: the bind must come first.
+            _[HEAP].connector = new SocketFactory({
+              RemoteAddress: '127.0.0.1',
+              RemotePort: listener.getsockname()!.port!,
+              SuccessEvent: 'connected',
+              FailureEvent: 'failed',
+            });
+          },
+          accepted: (_) => {
+            log.push('accepted');
+            (_[ARG0] as Socket).destroy();
+            _[HEAP].listener!.destroy();
+          },
+          connected: (_) => {
+            log.push(['connected', _[ARG2]]);
+            (_[ARG0] as Socket).destroy();
+          },
+          failed: (_) => {
+            log.push(['failed', ..._.slice(ARG0, ARG0 + 3)]);
+            _[HEAP].listener!.destroy();
+          },
+        },
+      });
+      await runBounded(kernel);
+      expect(told).toMatchObject({ family: 'AF_INET', address: '127.0.0.1', port: expect.any(Number) });
+      const port = (told as { port: number }).port;
+      expect(port).toBeGreaterThan(0);
+      expect(log).toContainEqual(['connected', port]);
+      expect(log).toContain('accepted');
+      expect(log.filter((entry) => Array.isArray(entry) && entry[0] === 'failed')).toEqual([]);
+    });
+
+    it.skipIf(!hasIPv6)('tells an IPv6 listener\'s address and port at once, and the one Node then binds is the same', async () => {
+      const kernel = new Kernel();
+      const { wheel } = factorySession(kernel, { SocketDomain: 'AF_INET6', BindAddress: '::1', BindPort: 0 });
+      const atOnce = wheel.getsockname();
+      expect(atOnce).toMatchObject({ family: 'AF_INET6', address: '::1' });
+      const running = runBounded(kernel);
+      await rawClient(atOnce!.port!, '::1').then((client) => client.destroy());
+      // Bound now (a client connected): what Node reports is what was told.
+      expect(wheel.getsockname()).toEqual(atOnce);
+      wheel.destroy();
+      await running;
+    });
+
     it('holds its session until destroyed; a forced stop destroys it', async () => {
       const kernel = new Kernel();
       const { log, wheel } = factorySession(kernel, { BindAddress: '127.0.0.1', BindPort: 0 });

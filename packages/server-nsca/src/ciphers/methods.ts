@@ -1,4 +1,5 @@
 import { IV_SIZE } from '../codec/constants.js';
+import { UnsupportedMethodError } from '../errors.js';
 import type { CipherSpec } from './block-cipher.js';
 import { blowfish } from './blowfish.js';
 import { cast128 } from './cast128.js';
@@ -149,15 +150,8 @@ export function missingMethods(): number[] {
   return NSCA_METHODS.filter((info) => info.status === 'ok' && !isSupportedMethod(info.method)).map((i) => i.method);
 }
 
-/** Thrown at stream creation for a method nobody provides: never a silently garbled stream. */
-export class UnsupportedMethodError extends Error {
-  override readonly name = 'UnsupportedMethodError';
-  constructor(readonly method: number) {
-    super(unsupportedMessage(method));
-  }
-}
-
-function unsupportedMessage(method: number): string {
+/** Why `method` cannot be used: the message of UnsupportedMethodError. */
+export function unsupportedMessage(method: number): string {
   const info = infoByMethod.get(method);
   const supported = `(supported: ${supportedMethods().join(', ')})`;
   if (!info) return `NSCA encryption method ${String(method)} does not exist ${supported}`;

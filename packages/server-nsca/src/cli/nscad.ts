@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // poets-nscad: a drop-in for the nsca daemon (see ../daemon/nscad.ts).
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_CONFIG, ListenError, Nscad, OutputError } from '../daemon/nscad.js';
+import { DEFAULT_CONFIG, Nscad } from '../daemon/nscad.js';
+import { ConfigError, ListenError, OutputError } from '../errors.js';
 
 const USAGE = `poets-nscad - Nagios Service Check Acceptor on the poets kernel
 

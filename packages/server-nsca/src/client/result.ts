@@ -35,23 +35,6 @@ export interface ClientNSCAFailure<Context = unknown> extends ResultBase<Context
 
 export type ClientNSCAResult<Context = unknown> = ClientNSCASuccess<Context> | ClientNSCAFailure<Context>;
 
-/** Thrown (rejected) by the Promise helpers when a check could not be sent. */
-export class NscaSendError<Context = unknown> extends Error {
-  override readonly name = 'NscaSendError';
-
-  /** @param results every check's result, in order (at least one failed). */
-  constructor(readonly results: readonly ClientNSCAResult<Context>[]) {
-    const failed = results.filter((r): r is ClientNSCAFailure<Context> => !r.success);
-    const first = failed[0]?.error ?? 'Error: no check was sent';
-    super(failed.length > 1 ? `${first} (${failed.length} of ${results.length} checks failed)` : first);
-  }
-
-  /** The results of the checks that failed. */
-  get failures(): ClientNSCAFailure<Context>[] {
-    return this.results.filter((r): r is ClientNSCAFailure<Context> => !r.success);
-  }
-}
-
 /** The error strings of Client::NSCA's failures. */
 export const clientErrors = {
   badMessage: (why: string) => `Error: bad message: ${why}`,

@@ -1,7 +1,8 @@
 import { Kernel } from '@poets/kernel';
 import type { NscaCheck } from './check.js';
 import { ClientNSCA, type ClientNSCAOptions } from './client-nsca.js';
-import { NscaSendError, type ClientNSCAResult, type ClientNSCASuccess } from './result.js';
+import { NscaSendError } from '../errors.js';
+import type { ClientNSCAResult, ClientNSCASuccess } from './result.js';
 
 /**
  * Promise helpers for TypeScript callers (new to the port): send checks without writing a

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { CryptStream } from '../ciphers/crypt-stream.js';
-import { UnsupportedMethodError, createCryptStream, isSupportedMethod } from '../ciphers/methods.js';
+import { createCryptStream, isSupportedMethod } from '../ciphers/methods.js';
+import { UnsupportedMethodError } from '../errors.js';
 import { IV_SIZE, LEGACY_PACKET_SIZE, OFFSET, PACKET_SIZE, PACKET_VERSION } from './constants.js';
 import { packetCrc32 } from './crc32.js';
 import { decodePacket, type NscaPacket, type PacketResult, type RefusalReason } from './packet.js';

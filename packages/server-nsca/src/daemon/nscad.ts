@@ -2,7 +2,8 @@ import { lookup } from 'node:dns/promises';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { ARG0, HEAP, KERNEL, Kernel, SESSION, Session, formatPeer, type EventArgs, type Logger } from '@poets/kernel';
-import { isSupportedMethod, UnsupportedMethodError } from '../ciphers/methods.js';
+import { isSupportedMethod } from '../ciphers/methods.js';
+import { ConfigError, ListenError, OutputError, UnsupportedMethodError } from '../errors.js';
 import { AccessList } from '../server/access.js';
 import { ServerNSCA } from '../server/server-nsca.js';
 import type { NSCAResult } from '../server/result.js';
@@ -39,21 +40,6 @@ export interface NscadOptions {
   kernel?: Kernel;
   /** Seconds a client has to complete each packet (default 60). */
   timeOut?: number;
-}
-
-/** Raised for a configuration nscad refuses to start with (the CLI exits with status 2). */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-/** `done` rejects with this when the daemon could not listen (or listen again after HUP); the CLI exits with status 1. */
-export class ListenError extends Error {
-  override readonly name = 'ListenError';
-}
-
-/** `done` rejects with this when JSON results can no longer be written (the reader of stdout went away); the CLI exits with status 1. */
-export class OutputError extends Error {
-  override readonly name = 'OutputError';
 }
 
 interface Heap {
