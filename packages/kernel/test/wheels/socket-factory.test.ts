@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ARG0, ARG1, ARG2, ARG3, HEAP, KERNEL, Kernel, SESSION, Session, UsageError, type EventArgs } from '../../src/index.js';
 import { SocketFactory, type SocketFactoryOptions } from '../../src/wheels/socket-factory.js';
+import { runBounded, sleep, until } from '../../../../test/support/index.js';
 
 const { EADDRINUSE, EADDRNOTAVAIL, ECONNREFUSED, EINVAL, ENOENT, EPROTONOSUPPORT } = constants.errno;
 
@@ -30,33 +31,6 @@ function track<T extends Socket | DatagramSocket | Server>(thing: T): T {
     },
   });
   return thing;
-}
-
-/** `kernel.run()`, failing (after `kernel.stop()`) if it takes longer than `ms`. */
-async function runBounded(kernel: Kernel, ms = 3000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      kernel.stop();
-      reject(new Error(`kernel.run() did not return within ${ms} ms`));
-    }, ms);
-  });
-  try {
-    await Promise.race([kernel.run(), guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once `test()` holds, polling every 5 ms for at most `ms`. */
-async function until(test: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(5);
-  }
 }
 
 /** A raw TCP server on 127.0.0.1 (or `host`), port chosen by the system. */
