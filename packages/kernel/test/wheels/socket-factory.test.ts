@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ARG0, ARG1, ARG2, ARG3, HEAP, KERNEL, Kernel, SESSION, Session, UsageError, type EventArgs } from '../../src/index.js';
 import { SocketFactory, type SocketFactoryOptions } from '../../src/wheels/socket-factory.js';
-import { runBounded, sleep, until } from '../../../../test/support/index.js';
+import { freePort as closedPort, runBounded, sleep, until } from '../../../../test/support/index.js';
 
 const { EADDRINUSE, EADDRNOTAVAIL, ECONNREFUSED, EINVAL, ENOENT, EPROTONOSUPPORT } = constants.errno;
 
@@ -39,15 +39,6 @@ async function rawServer(host = '127.0.0.1'): Promise<{ server: Server; port: nu
   const server = track(createServer((socket) => accepted.push(track(socket))));
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return { server, port: (server.address() as { port: number }).port, accepted };
-}
-
-/** A port on 127.0.0.1 nobody listens on: bound by the system, then freed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A raw client: resolves once connected. */
