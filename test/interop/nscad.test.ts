@@ -7,13 +7,14 @@
 import { Buffer } from 'node:buffer';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Nscad, supportedMethods } from '@poets/server-nsca';
 import { NSCA, haveNsca, haveSendNsca, sendNsca } from './helpers/commands.js';
+import { freePort } from '../support/index.js';
 
 const POETS_NSCAD = fileURLToPath(new URL('../../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
 const PASSWORD = 'Interop-nscad_pw!';
@@ -135,17 +136,6 @@ describe.skipIf(!haveSendNsca)('the real send_nsca → poets-nscad', () => {
 
 // ---------------------------------------------------------------------------------------------
 // (b) nsca and poets-nscad side by side: the same config, the same send_nsca runs
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
