@@ -1,7 +1,8 @@
 // Shared test support for every package's tests and the root suites (not a test file).
 // Imported by relative path, so it needs no package of its own; type-checked by tsconfig.test.json.
 import { createServer } from 'node:net';
-import { afterEach } from 'vitest';
+import { existsSync } from 'node:fs';
+import { afterEach, describe, it } from 'vitest';
 
 /** What `runBounded` needs of a kernel (structural, so this module depends on no package). */
 export interface RunnableKernel {
@@ -78,4 +79,37 @@ export function reapChildrenAfterEach(signal: NodeJS.Signals = 'SIGKILL'): numbe
   const pids: number[] = [];
   afterEach(() => killPids(pids, signal));
   return pids;
+}
+
+/** The programs in `programs` (absolute paths) that are not installed. */
+export function missingPrograms(programs: readonly string[]): string[] {
+  return programs.filter((program) => !existsSync(program));
+}
+
+/**
+ * `describe` for a suite that needs a real peer. `missing` undefined: the suite runs. Otherwise
+ * (`missing` says what is absent): under CI (env CI set) the suite FAILS, naming it (`.ci/run`
+ * installs the peers); outside CI it is skipped, saying why.
+ */
+export function describeWithPeer(missing: string | undefined, name: string, body: () => void): void {
+  if (missing === undefined) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.CI) {
+    describe(name, () => {
+      it(`needs ${missing}`, () => {
+        throw new Error(`CI is set and the peer is missing: ${missing} (.ci/run installs the peers)`);
+      });
+    });
+    return;
+  }
+  console.warn(`skipping '${name}': ${missing} (set CI to make this a failure)`);
+  describe.skip(name, body);
+}
+
+/** `describeWithPeer` for a suite that drives the real programs at the paths in `programs`. */
+export function describeWithPrograms(programs: readonly string[], name: string, body: () => void): void {
+  const missing = missingPrograms(programs);
+  describeWithPeer(missing.length === 0 ? undefined : `${missing.join(', ')} not installed`, name, body);
 }
