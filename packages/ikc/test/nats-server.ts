@@ -8,10 +8,9 @@ import { freePort, until as sharedUntil } from '../../../test/support/index.js';
 
 export const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
 
-/** Why the suite cannot run, or undefined. In CI a missing nats-server must fail the suite, never skip it. */
+/** Why the suite cannot run, or undefined; for describeWithPeer (test/support), which fails the suite under CI. */
 export function natsMissing(): string | undefined {
   if (NATS_SERVER !== undefined) return undefined;
-  if (process.env.CI) throw new Error('nats-server is not installed (.ci/run installs the Debian package nats-server)');
   return 'nats-server is not installed (apt-get install nats-server)';
 }
 
