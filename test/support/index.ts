@@ -1,5 +1,6 @@
 // Shared test support for every package's tests and the root suites (not a test file).
 // Imported by relative path, so it needs no package of its own; type-checked by tsconfig.test.json.
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, it } from 'vitest';
@@ -112,4 +113,16 @@ export function describeWithPeer(missing: string | undefined, name: string, body
 export function describeWithPrograms(programs: readonly string[], name: string, body: () => void): void {
   const missing = missingPrograms(programs);
   describeWithPeer(missing.length === 0 ? undefined : `${missing.join(', ')} not installed`, name, body);
+}
+
+/** A UDP port on 127.0.0.1 nobody listens on now: bound by the system, then freed. */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
 }
