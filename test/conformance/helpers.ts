@@ -1,25 +1,10 @@
 // Shared helpers for the POE conformance suite (not a test file).
 import { readFileSync } from 'node:fs';
 import type { Kernel } from '@poets/kernel';
+import { runBounded } from '../support/index.js';
 
-/**
- * Runs `kernel` like `await kernel.run()`, but never longer than `ms`: past that the kernel is
- * stopped and the returned promise rejects, so a kernel that fails to finish fails the test fast.
- */
-export async function runBounded(kernel: Kernel, ms = 3000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      kernel.stop();
-      reject(new Error(`kernel.run() did not return within ${ms} ms`));
-    }, ms);
-  });
-  try {
-    await Promise.race([kernel.run(), guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { runBounded };
+
 
 /** What `runBounded` rejected with, or undefined when it resolved. */
 export async function runOutcome(kernel: Kernel, ms = 3000): Promise<unknown> {

@@ -1,21 +1,14 @@
 // Conformance: t/90_regression/hinrik-wheel-run-die.t — a function Program that dies gives its
 // child a non-zero exit status, reported through sig_child to a wrapper session, which reports
 // it to its parent and lets go once both the exit and the close have come.
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ARG0, ARG2, HEAP, KERNEL, Kernel, OBJECT, SESSION, Session, type EventArgs } from '@poets/kernel';
 import { Run } from '@poets/kernel';
 import { runBounded } from './helpers.js';
+import { reapChildrenAfterEach } from '../support/index.js';
 
-const pids: number[] = [];
-afterEach(() => {
-  for (const pid of pids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-});
+// Every child a test starts is killed after it, whatever happened.
+const pids = reapChildrenAfterEach();
 
 /** Runs a program in a session of its own and posts ExitEvent (ARG0 the wait status) to its creator. */
 class WheelWrapper {

@@ -8,6 +8,7 @@ import { afterAll, expect, it } from 'vitest';
 import { ARG0, HEAP, KERNEL, Kernel, Session, type EventArgs } from '@poets/kernel';
 import { FollowTail } from '@poets/kernel';
 import { runBounded } from './helpers.js';
+import { describeWithPeer } from '../support/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'poets-pipe-tail-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,7 +20,8 @@ try {
   mkfifo = false;
 }
 
-it.skipIf(!mkfifo)('reads each line written to a FIFO, in order', async () => {
+describeWithPeer(mkfifo ? undefined : 'mkfifo(1) is not installed (coreutils)', 'pipe-followtail', () =>
+  it('reads each line written to a FIFO, in order', async () => {
   const fifo = join(dir, 'testpipe');
   execFileSync('mkfifo', ['-m', '0600', fifo]);
   const expected = ['foo', 'bar'];
@@ -52,4 +54,5 @@ it.skipIf(!mkfifo)('reads each line written to a FIFO, in order', async () => {
   });
   await runBounded(kernel, 3000);
   expect(got).toEqual(expected);
-});
+}),
+);

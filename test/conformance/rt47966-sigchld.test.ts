@@ -1,22 +1,15 @@
 // Conformance: t/90_regression/rt47966-sigchld.t — many Run children waiting on their stdin are
 // told to quit at once; a CHLD watcher sees every one of them exit, and nothing else is heard.
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ARG1, HEAP, KERNEL, Kernel, Session, type EventArgs } from '@poets/kernel';
 import { Run } from '@poets/kernel';
 import { runBounded } from './helpers.js';
+import { reapChildrenAfterEach } from '../support/index.js';
 
 const N = 10; // POE: 60, and only under RELEASE_TESTING
 
-const pids: number[] = [];
-afterEach(() => {
-  for (const pid of pids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-});
+// Every child a test starts is killed after it, whatever happened.
+const pids = reapChildrenAfterEach();
 
 it('detects the exit of every child with sig(CHLD)', async () => {
   type Heap = { byPid: Map<number, Run>; exited: number[]; unexpected: string[]; timer?: number; allGone: boolean };

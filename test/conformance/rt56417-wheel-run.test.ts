@@ -1,20 +1,13 @@
 // Conformance: t/90_regression/rt56417-wheel-run.t — a Program that cannot be executed is no
 // exception: the child exits with a non-zero status, a real one with zero, and both sessions end.
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ARG0, ARG2, HEAP, KERNEL, Kernel, Session, type EventArgs } from '@poets/kernel';
 import { Run } from '@poets/kernel';
 import { runBounded } from './helpers.js';
+import { reapChildrenAfterEach } from '../support/index.js';
 
-const pids: number[] = [];
-afterEach(() => {
-  for (const pid of pids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-});
+// Every child a test starts is killed after it, whatever happened.
+const pids = reapChildrenAfterEach();
 
 it('reports exit status 0 for a real program and a non-zero one for a made-up path; both sessions stop', async () => {
   const kernel = new Kernel();

@@ -5,24 +5,17 @@
 import { fstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ARG0, ARG1, HEAP, KERNEL, Kernel, STATE, Session, FilterLine, type EventArgs } from '@poets/kernel';
 import { Run, type RunOptions } from '@poets/kernel';
 import { runBounded } from './helpers.js';
+import { reapChildrenAfterEach } from '../support/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'poets-wheel-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const pids: number[] = [];
-afterEach(() => {
-  for (const pid of pids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-});
+// Every child a test starts is killed after it, whatever happened.
+const pids = reapChildrenAfterEach();
 
 /**
  * The child: reads '!'-terminated commands on stdin. "out X" answers "<outLabel>: X!" on stdout,

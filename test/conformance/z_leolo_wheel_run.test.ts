@@ -1,20 +1,13 @@
 // Conformance: poe-test-loops z_leolo_wheel_run — a child that writes, pauses, then writes a long
 // line and a last one: its last line, its close and its exit each come exactly once.
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ARG0, HEAP, KERNEL, Kernel, Session, type EventArgs } from '@poets/kernel';
 import { Run } from '@poets/kernel';
 import { runBounded } from './helpers.js';
+import { reapChildrenAfterEach } from '../support/index.js';
 
-const pids: number[] = [];
-afterEach(() => {
-  for (const pid of pids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-});
+// Every child a test starts is killed after it, whatever happened.
+const pids = reapChildrenAfterEach();
 
 it('pipe conduit: done, close and CHLD each seen once', async () => {
   type Heap = { wheel?: Run; seen: Record<string, number>; timer?: number; stderr: unknown[] };

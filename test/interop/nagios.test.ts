@@ -18,8 +18,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { haveSendNsca, sendNsca } from './helpers/commands.js';
+import { describeWithPeer } from '../support/index.js';
 
 const NAGIOS = '/usr/sbin/nagios4';
 const POETS_NSCAD = fileURLToPath(new URL('../../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
@@ -39,16 +40,6 @@ async function until<T>(what: string, test: () => T | undefined | false, ms = 20
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(50);
   }
-}
-
-if (missing.length > 0 && process.env.CI !== undefined) {
-  describe('Nagios 4 end to end', () => {
-    it('has its peers installed (CI)', () => {
-      throw new Error(`${missing.join(' and ')} missing: .ci/run installs nagios4-core and nsca-client`);
-    });
-  });
-} else if (missing.length > 0) {
-  console.warn(`interop: skipping the Nagios 4 end-to-end suite: ${missing.join(' and ')} missing (apt-get install nagios4-core nsca-client)`);
 }
 
 function nagiosConfig(dir: string): string {
@@ -159,7 +150,7 @@ async function stop(child: Child | undefined, signal: NodeJS.Signals = 'SIGTERM'
   return code;
 }
 
-describe.skipIf(missing.length > 0)('Nagios 4 end to end: send_nsca → poets-nscad → Nagios', () => {
+describeWithPeer(missing.length === 0 ? undefined : `${missing.join(', ')} missing (apt-get install nagios4-core nsca-client)`, 'Nagios 4 end to end: send_nsca → poets-nscad → Nagios', () => {
   let dir: string;
   let nagiosCfg: string;
   let nscadCfg: string;

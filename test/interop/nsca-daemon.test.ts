@@ -8,11 +8,10 @@ import { Kernel } from '@poets/kernel';
 import { ClientNSCA, sendChecks, supportedMethods, type NscaCheck } from '@poets/server-nsca';
 import { haveNsca, haveSendNsca, poetsSendNsca, requireBuiltCommand, sendNsca } from './helpers/commands.js';
 import { startNscaDaemon, withoutTime, type NscaDaemon } from './helpers/nsca-daemon.js';
+import { describeWithPeer } from '../support/index.js';
 
 const ready = haveNsca && haveSendNsca;
-if (!ready) {
-  console.warn(`interop: skipping the nsca daemon suite: ${haveNsca ? '' : '/usr/sbin/nsca '}${haveSendNsca ? '' : '/usr/sbin/send_nsca '}missing (apt-get install nsca nsca-client)`);
-}
+const missing = ready ? undefined : `${haveNsca ? '' : '/usr/sbin/nsca '}${haveSendNsca ? '' : '/usr/sbin/send_nsca '}missing (apt-get install nsca nsca-client)`;
 
 const PASSWORD = 'Interop-pw_42';
 
@@ -38,7 +37,7 @@ const EXPECTED = [
   'PROCESS_SERVICE_CHECK_RESULT;db01;Backup;-1;negative rc',
 ];
 
-describe.skipIf(!ready)('interop: the real nsca daemon', () => {
+describeWithPeer(missing, 'interop: the real nsca daemon', () => {
   const dir = ready ? mkdtempSync(join(tmpdir(), 'poets-nsca-interop-')) : '';
   let daemon: NscaDaemon | undefined;
 

@@ -7,20 +7,20 @@
 import { Buffer } from 'node:buffer';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Nscad, supportedMethods } from '@poets/server-nsca';
 import { NSCA, haveNsca, haveSendNsca, sendNsca } from './helpers/commands.js';
+import { describeWithPeer, freePort } from '../support/index.js';
 
 const POETS_NSCAD = fileURLToPath(new URL('../../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
 const PASSWORD = 'Interop-nscad_pw!';
 
-if (!haveSendNsca || !haveNsca) {
-  console.warn(`interop: skipping parts of the poets-nscad suite: ${haveNsca ? '' : '/usr/sbin/nsca '}${haveSendNsca ? '' : '/usr/sbin/send_nsca '}missing (apt-get install nsca nsca-client)`);
-}
+const sendNscaMissing = haveSendNsca ? undefined : '/usr/sbin/send_nsca missing (apt-get install nsca-client)';
+const nscaMissing = haveSendNsca && haveNsca ? undefined : `${haveNsca ? '' : '/usr/sbin/nsca '}${haveSendNsca ? '' : '/usr/sbin/send_nsca '}missing (apt-get install nsca nsca-client)`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,7 +75,7 @@ async function send(port: number, config: string, input: Buffer | string, extra:
 // ---------------------------------------------------------------------------------------------
 // (a) send_nsca → poets-nscad, every method
 
-describe.skipIf(!haveSendNsca)('the real send_nsca → poets-nscad', () => {
+describeWithPeer(sendNscaMissing, 'the real send_nsca → poets-nscad', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'poets-interop-nscad-'));
@@ -135,17 +135,6 @@ describe.skipIf(!haveSendNsca)('the real send_nsca → poets-nscad', () => {
 
 // ---------------------------------------------------------------------------------------------
 // (b) nsca and poets-nscad side by side: the same config, the same send_nsca runs
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -282,7 +271,7 @@ const SAME: { name: string; input: Buffer | string; args?: string[] }[] = [
   { name: 'legacy output cut at 511 bytes', input: `old\tlegacy\t0\t${'z'.repeat(700)}`, args: ['--legacy-2-7-mode'] },
 ];
 
-describe.skipIf(!haveSendNsca || !haveNsca).each([1, 3])('nsca 2.10.2 and poets-nscad, method %i: the same command file', (method) => {
+for (const method of [1, 3]) describeWithPeer(nscaMissing, `nsca 2.10.2 and poets-nscad, method ${method}: the same command file`, () => {
   let dir: string;
   let nsca: Daemon | undefined;
   let poets: Daemon | undefined;

@@ -4,15 +4,15 @@
 // the same fields (only the random filler differs).
 import { Buffer } from 'node:buffer';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { supportedMethods, type DecodeResult } from '@poets/server-nsca';
 import { startCaptureServer, type CaptureOptions, type CaptureServer } from '../../packages/server-nsca/test/helpers/capture-server.js';
 import { haveSendNsca, poetsSendNsca, requireBuiltCommand, sendNsca, type CommandInput, type CommandResult } from './helpers/commands.js';
+import { freePort as closedPort } from '../support/index.js';
+import { describeWithPeer } from '../support/index.js';
 
-if (!haveSendNsca) console.warn('interop: skipping poets-send-nsca vs send_nsca: /usr/sbin/send_nsca missing (apt-get install nsca-client)');
 
 const PASSWORD = 's3cret-Pw';
 
@@ -59,15 +59,7 @@ function fields(result: DecodeResult): unknown {
   };
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-describe.skipIf(!haveSendNsca)('interop: poets-send-nsca beside send_nsca', () => {
+describeWithPeer(haveSendNsca ? undefined : '/usr/sbin/send_nsca missing (apt-get install nsca-client)', 'interop: poets-send-nsca beside send_nsca', () => {
   const dir = haveSendNsca ? mkdtempSync(join(tmpdir(), 'poets-send-nsca-side-')) : '';
   let files = 0;
   beforeAll(() => requireBuiltCommand());

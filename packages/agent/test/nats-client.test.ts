@@ -14,6 +14,7 @@ import { Agent, NATSClient, type ModuleDefinition, SettingsStore, checkResultOf,
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsServer, natsMissing, until } from '../../ikc/test/nats-server.js';
 import { makeAgent, recordingLogger, tempDir } from './helpers.js';
+import { describeWithPeer } from '../../../test/support/index.js';
 
 const missing = natsMissing();
 
@@ -88,7 +89,7 @@ describe('NATSClient without a server', () => {
   });
 });
 
-describe.skipIf(missing !== undefined)(`NATSClient through nats-server${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describeWithPeer(missing, 'NATSClient through nats-server', () => {
   let nats: NatsServer;
   let nc: NatsConnection;
   beforeAll(async () => {

@@ -3,13 +3,14 @@
 import { ARG0, KERNEL, Kernel, Session } from '@poets/kernel';
 import { connect } from '@nats-io/transport-node';
 import { RetentionPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IKC, Subjects } from '../src/index.js';
 import { natsMissing, recordingLogger, startCluster, until, type NatsServer } from './nats-server.js';
+import { describeWithPeer } from '../../../test/support/index.js';
 
 const missing = natsMissing();
 
-describe.skipIf(missing !== undefined)(`three-node cluster${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describeWithPeer(missing, 'three-node cluster', () => {
   let nodes: NatsServer[] = [];
   beforeAll(async () => {
     nodes = await startCluster();

@@ -1,13 +1,14 @@
 // Durable posts through JetStream against a real nats-server: waiting for an absent kernel,
 // a server restarted mid-load, a handler that keeps throwing, ordering.
 import { ARG0, KERNEL, Kernel, Session } from '@poets/kernel';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IKC, type IKCOptions, type ParkedMessage } from '../src/index.js';
 import { NatsServer, natsMissing, recordingLogger, until } from './nats-server.js';
+import { describeWithPeer } from '../../../test/support/index.js';
 
 const missing = natsMissing();
 
-describe.skipIf(missing !== undefined)(`durable posts${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describeWithPeer(missing, 'durable posts', () => {
   let nats: NatsServer;
   beforeAll(async () => {
     nats = await NatsServer.start();

@@ -2,14 +2,15 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NatsServer, natsMissing } from './nats-server.js';
+import { describeWithPeer } from '../../../test/support/index.js';
 
 const run = promisify(execFile);
 const example = (name: string) => fileURLToPath(new URL(`../../../examples/dist/${name}.js`, import.meta.url));
 const missing = natsMissing();
 
-describe.skipIf(missing !== undefined)(`IKC examples${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describeWithPeer(missing, 'IKC examples', () => {
   let nats: NatsServer;
   beforeAll(async () => {
     nats = await NatsServer.start({ jetstream: false });

@@ -1,13 +1,14 @@
 // Two kernels in one process, each joined to one real nats-server as its own IKC kernel.
 import { ARG0, ARG1, KERNEL, Kernel, Session } from '@poets/kernel';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IKC, IKCError, v8Codec } from '../src/index.js';
 import { NatsServer, natsMissing, recordingLogger, until } from './nats-server.js';
+import { describeWithPeer } from '../../../test/support/index.js';
 
 const missing = natsMissing();
 
 
-describe.skipIf(missing !== undefined)(`IKC over NATS${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describeWithPeer(missing, 'IKC over NATS', () => {
   let nats: NatsServer;
   beforeAll(async () => {
     nats = await NatsServer.start();

@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kernel } from '@poets/kernel';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NagiosConsumer, ensureCheckStream, publishCheckResult } from '../src/index.js';
 import { NatsServer, natsMissing, recordingLogger, until } from './nats-server.js';
+import { describeWithPeer } from '../../../test/support/index.js';
 
 const missing = natsMissing();
 const CLI = fileURLToPath(new URL('../dist/cli/ikc-nagios.js', import.meta.url));
 
-describe.skipIf(missing !== undefined)(`poets-ikc-nagios${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describeWithPeer(missing, 'poets-ikc-nagios', () => {
   let nats: NatsServer;
   let nc: NatsConnection;
   let dir: string;

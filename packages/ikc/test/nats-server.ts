@@ -1,29 +1,17 @@
 // nats-server from Debian for the tests: started on loopback, stopped by PID.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lineLogger, type Logger } from '@poets/kernel';
+import { freePort, until as sharedUntil } from '../../../test/support/index.js';
 
 export const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
 
-/** Why the suite cannot run, or undefined. In CI a missing nats-server must fail the suite, never skip it. */
+/** Why the suite cannot run, or undefined; for describeWithPeer (test/support), which fails the suite under CI. */
 export function natsMissing(): string | undefined {
   if (NATS_SERVER !== undefined) return undefined;
-  if (process.env.CI) throw new Error('nats-server is not installed (.ci/run installs the Debian package nats-server)');
   return 'nats-server is not installed (apt-get install nats-server)';
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export interface NatsServerOptions {
@@ -134,13 +122,9 @@ export async function startCluster(): Promise<NatsServer[]> {
   );
 }
 
-/** Polls `condition` until true or `ms` pass (generous bounds: no timing assertions). */
-export async function until(condition: () => boolean, ms = 15_000, what: string | (() => string) = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** The shared `until` with a NATS-sized default bound (generous: no timing assertions). */
+export function until(condition: () => boolean, ms = 15_000, what: string | (() => string) = 'condition'): Promise<void> {
+  return sharedUntil(condition, ms, what, 20);
 }
 
 export function hasNatsServer(): boolean {

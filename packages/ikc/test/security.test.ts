@@ -6,13 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, nkeyAuthenticator, nkeys } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IKC, kernelPermissions, type IKCOptions } from '../src/index.js';
 import { NatsServer, natsMissing, recordingLogger, until } from './nats-server.js';
+import { describeWithPeer } from '../../../test/support/index.js';
 
 const missing = natsMissing();
 
-describe.skipIf(missing !== undefined)(`authentication and scoping${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describeWithPeer(missing, 'authentication and scoping', () => {
   let users: NatsServer;
   let token: NatsServer;
   let nkey: NatsServer;

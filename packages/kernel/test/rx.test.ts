@@ -1,6 +1,7 @@
-import { Subject, bufferCount, firstValueFrom, interval, map, take, toArray } from 'rxjs';
+import { Subject, bufferCount, type Subscription, firstValueFrom, interval, map, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ARG0, KERNEL, Kernel, SESSION, Session, dispatches, fromSessionEvent, postEach } from '../src/index.js';
+import { runBounded } from '../../../test/support/index.js';
 
 describe('rxjs bridge', () => {
   it('streams every dispatch with session, event, sender and time', async () => {
@@ -83,5 +84,33 @@ describe('rxjs bridge', () => {
     setTimeout(() => subject.error(new Error('source broke')), 5);
     await running;
     expect(got).toEqual([1, 'failed: source broke']);
+  });
+
+  it('unsubscribing the returned Subscription ends the hold and the posts: run() returns with the source still open', async () => {
+    const kernel = new Kernel();
+    const subject = new Subject<number>();
+    const got: unknown[] = [];
+    let subscription: Subscription | undefined;
+    Session.create({
+      kernel,
+      inline_states: {
+        _start: (_) => {
+          subscription = postEach(subject, _[KERNEL], _[SESSION], 'n');
+        },
+        n: (_) => {
+          got.push(_[ARG0]);
+          if (_[ARG0] === 2) subscription?.unsubscribe();
+        },
+        _stop: () => void got.push('stopped'),
+      },
+    });
+    const running = runBounded(kernel);
+    subject.next(1);
+    subject.next(2);
+    // Never completed: only the unsubscribe can release the session.
+    await running;
+    expect(subject.observed).toBe(false);
+    subject.next(3);
+    expect(got).toEqual([1, 2, 'stopped']);
   });
 });

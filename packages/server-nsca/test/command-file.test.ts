@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandFile, type CommandFileOptions } from '../src/index.js';
+import { sleep, until } from '../../../test/support/index.js';
 
 let dir: string;
 const readers: number[] = [];
@@ -23,16 +24,6 @@ afterEach(() => {
   }
   rmSync(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(test: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(5);
-  }
-}
 
 function writer(path: string, options: Partial<CommandFileOptions> = {}) {
   const logs: string[] = [];

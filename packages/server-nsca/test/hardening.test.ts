@@ -10,16 +10,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NscaDecoder, Nscad, ServerNSCA, type NSCAResult, type NscadOptions } from '../src/index.js';
 import { AccessList } from '../src/server/access.js';
 import { RawClient, closed } from './helpers/raw-client.js';
+import { sleep, until } from '../../../test/support/index.js';
 
 const PASSWORD = 'hardening-pw';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(test: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 let dir: string;
 const running: Nscad[] = [];

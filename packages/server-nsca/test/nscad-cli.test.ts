@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RawClient } from './helpers/raw-client.js';
+import { sleep } from '../../../test/support/index.js';
 
 const NSCAD = fileURLToPath(new URL('../dist/cli/nscad.js', import.meta.url));
 const PASSWORD = 'cli-Test_pw';
@@ -32,8 +33,6 @@ afterEach(async () => {
   }
   rmSync(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RawClient } from './helpers/raw-client.js';
+import { sleep } from '../../../test/support/index.js';
 
 const NSCAD = fileURLToPath(new URL('../dist/cli/nscad.js', import.meta.url));
 const PASSWORD = 'faults-Pw_1';
@@ -33,8 +34,6 @@ afterEach(async () => {
   for (const fd of readers.splice(0)) closeSync(fd);
   rmSync(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function start(extra: Record<string, string | number> = {}) {
   const cfg = { server_address: '127.0.0.1', server_port: 0, password: PASSWORD, decryption_method: 1, command_file: join(dir, 'nagios.cmd'), append_to_file: 1, ...extra };

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, ListenError, Nscad, parseNscaConfig, type NscadOptions } from '../src/index.js';
 import { RawClient, closed } from './helpers/raw-client.js';
+import { sleep, until } from '../../../test/support/index.js';
 
 let dir: string;
 const running: Nscad[] = [];
@@ -21,16 +22,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((d) => Promise.race([d.stop().catch(() => {}), sleep(3000)])));
   rmSync(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(test: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(5);
-  }
-}
 
 const PASSWORD = 'nscad-Test_pw';
 

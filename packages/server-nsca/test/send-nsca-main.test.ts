@@ -1,12 +1,12 @@
 import { Buffer } from 'node:buffer';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { KILLED_BY_SIGPIPE, LEGACY_PACKET_SIZE, PACKET_SIZE, runSendNsca, type SendNscaIO } from '../src/index.js';
 import { CAPTURE_TIMESTAMP, startCaptureServer, type CaptureServer } from './helpers/capture-server.js';
+import { freePort as closedPort } from '../../../test/support/index.js';
 
 // poets-send-nsca run in-process (against the sources) with a fake server; test/interop runs the
 // built command side by side with the real send_nsca.
@@ -46,14 +46,6 @@ async function run(argv: string[], stdin: Readable | string = '', extra: Partial
     new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('poets-send-nsca still running after 8 s')), 8_000))),
   ]).finally(() => clearTimeout(timer));
   return { code, stdout, stderr };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const XOR = 'password=s3cret\nencryption_method=1\n';

@@ -5,9 +5,9 @@ import { Kernel } from '@poets/kernel';
 import { describe, expect, it } from 'vitest';
 import { ServerNSCA, type NSCAResult } from '../src/index.js';
 import { RawClient, closed } from './helpers/raw-client.js';
+import { sleep } from '../../../test/support/index.js';
 
 const PASSWORD = 'drain-Pw_9';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function serve(options: Partial<Parameters<typeof ServerNSCA.spawn>[0]> = {}) {
   const kernel = new Kernel();

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandFile, type CommandFileOptions } from '../src/index.js';
 import { lineTime, MemoryBacklog, type DropReason } from '../src/daemon/backlog.js';
 import { Spool } from '../src/daemon/spool.js';
+import { sleep, until } from '../../../test/support/index.js';
 
 let dir: string;
 const fds: number[] = [];
@@ -20,15 +21,6 @@ afterEach(() => {
   for (const fd of fds.splice(0)) closeSync(fd);
   rmSync(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(test: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(5);
-  }
-}
 
 const now = () => Math.floor(Date.now() / 1000);
 /** One time for every line a test builds (a test crossing a second boundary compares equal lines). */

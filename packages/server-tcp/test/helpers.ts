@@ -1,23 +1,9 @@
 // Shared helpers for the server-tcp tests (not a test file).
 import { connect, type Socket } from 'node:net';
-import type { Kernel } from '@poets/kernel';
 import type { ComponentLog, LogLevel } from '@poets/server-tcp';
+import { until as waitFor } from '../../../test/support/index.js';
 
-/** Runs `kernel` to completion, failing (after stopping it) past `ms`. */
-export async function runBounded(kernel: Kernel, ms = 5000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      kernel.stop();
-      reject(new Error(`kernel.run() did not return within ${ms} ms`));
-    }, ms);
-  });
-  try {
-    await Promise.race([kernel.run(), guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { runBounded, sleep, until as waitFor } from '../../../test/support/index.js';
 
 /** A log that keeps its lines, for assertions. */
 export function captureLog(): { log: ComponentLog; lines: string[]; levels: LogLevel[] } {
@@ -32,17 +18,6 @@ export function captureLog(): { log: ComponentLog; lines: string[]; levels: LogL
     },
   };
 }
-
-/** Resolves once `condition()` holds (checked every 5 ms); rejects past `ms`. */
-export async function waitFor(condition: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A line-oriented Node socket client: sends lines, collects the lines it reads (CR LF or LF ended). */
 export class LineClient {

@@ -3,10 +3,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { ARG0, HEAP, KERNEL, Kernel, type EventArgs } from '@poets/kernel';
 import { TCPServer, type TCPServerOptions, type ConnectedClientHeap, type ClientInputArgs } from '@poets/server-tcp';
 import { captureLog, ipv6Available, runBounded } from './helpers.js';
+import { describeWithPeer } from '../../../test/support/index.js';
 
 const haveNc = spawnSync('nc', ['-h'], { encoding: 'utf8' }).stderr?.includes('OpenBSD') ?? false;
 const dir = mkdtempSync(join(tmpdir(), 'server-tcp-nc-'));
@@ -56,7 +57,7 @@ function nc(args: string[], input: string): Promise<{ stdout: string; stderr: st
   });
 }
 
-describe.skipIf(!haveNc)('netcat-openbsd as the client', () => {
+describeWithPeer(haveNc ? undefined : 'OpenBSD nc is not installed (apt-get install netcat-openbsd)', 'netcat-openbsd as the client', () => {
   it('nc over IPv4: greeting, rot13 lines, and the server closes on quit', async () => {
     const t = start();
     const { stdout, code } = await nc(['-N', '127.0.0.1', String(t.port)], 'Hello\nPOE in TypeScript\nquit\n');

@@ -214,7 +214,6 @@ describe('idleTimeout', () => {
     await quiet.closed;
     const after = Date.now() - started;
     expect(after).toBeGreaterThanOrEqual(250);
-    expect(after).toBeLessThan(2000);
     expect(active.socket.destroyed).toBe(false);
     active.destroy();
     await waitFor(() => t.server.heap.connections === 0);

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, createSecureContext, TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ARG0, HEAP, KERNEL, Kernel, type EventArgs } from '@poets/kernel';
 import { Client, TCPServer, type TCPServerOptions, type ConnectedClientHeap, type ClientInputArgs } from '@poets/server-tcp';
 import { captureLog, LineClient, runBounded, sleep, waitFor } from './helpers.js';
+import { describeWithPeer } from '../../../test/support/index.js';
 
 let haveOpenssl = true;
 try {
@@ -66,7 +67,7 @@ function tlsAsk(port: number, line: string): Promise<{ answer: string; authorize
   });
 }
 
-describe.skipIf(!haveOpenssl)('TLS', () => {
+describeWithPeer(haveOpenssl ? undefined : 'openssl(1) is not installed (apt-get install openssl)', 'TLS', () => {
   it('tls: { key, cert } serves TLS clients; the certificate verifies', async () => {
     const t = start({ tls: { key, cert } });
     expect(await tlsAsk(t.port, 'hello')).toEqual({ answer: 'secure hello', authorized: true });

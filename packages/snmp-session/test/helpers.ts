@@ -1,17 +1,7 @@
-import { createSocket } from 'node:dgram';
+import { freeUdpPort } from '../../../test/support/index.js';
 import { netSnmp, type NetSnmpAgent } from '@poets/snmp-session';
 
-/** A UDP port nobody listens on at the moment (bound to 127.0.0.1 and released). */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
+export { freeUdpPort };
 
 export interface TestAgent {
   port: number;

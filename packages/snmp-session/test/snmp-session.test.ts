@@ -160,7 +160,8 @@ describe('SNMPSession against an in-process net-snmp agent', () => {
     const port = await freeUdpPort();
     const started = Date.now();
     const { answers, component } = await run({ RemotePort: port, Timeout: 100_000, Retries: 1 }, [['get', 'sysUpTime.0'], ['walk', ['system']]]);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Two tries of 0.1 s each at least (timers never fire early); no upper bound: timing is for benchmarks.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(answers.map((a) => a.response[0])).toEqual([undefined, undefined]);
     expect(answers[0]!.request[2].ErrorStr).toBe('Timeout');
     expect(answers[0]!.request[2].ErrorNum).toBe(-24);

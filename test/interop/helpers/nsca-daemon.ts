@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { NSCA } from './commands.js';
+import { freePort } from '../../support/index.js';
+
+export { freePort };
 
 /**
  * The real nsca daemon (Debian 2.10.2) on 127.0.0.1, for one test suite: single mode, in the
@@ -26,17 +29,6 @@ export interface NscaDaemonOptions {
   password: string;
   /** A temporary directory of the suite's own. */
   dir: string;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {

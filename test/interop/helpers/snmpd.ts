@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
+import { freeUdpPort } from '../../support/index.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -55,17 +55,7 @@ export function stopper(child: ChildProcess, dir: string): () => Promise<void> {
   };
 }
 
-/** A UDP port free on 127.0.0.1 at the moment (bound and released). */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
+export { freeUdpPort };
 
 /**
  * The real snmpd on 127.0.0.1 at a free high port with its own config in a temp directory:

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   DataType,
   ItemType,
@@ -30,14 +30,14 @@ import {
   submitResponseToWire,
 } from '../../src/protobuf/index.js';
 import * as arb from './arbitraries.js';
+import { describeWithPeer } from '../../../../test/support/index.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const buf = join(root, 'node_modules/.bin/buf');
 const module = join(root, 'packages/agent/src/protobuf');
 const present = existsSync(buf);
-if (!present && process.env.CI) throw new Error(`buf is missing at ${buf} (it comes with npm ci, as @bufbuild/buf)`);
 
-describe.skipIf(!present)('wire bytes through buf (Go protobuf)', () => {
+describeWithPeer(present ? undefined : `buf is missing at ${buf} (it comes with npm ci, as @bufbuild/buf)`, 'wire bytes through buf (Go protobuf)', () => {
   let dir = '';
   let image = '';
   const run = (args: string[]) => execFileSync(buf, args, { cwd: module, timeout: 30_000 });

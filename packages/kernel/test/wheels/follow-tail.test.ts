@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ARG0, HEAP, KERNEL, Kernel, Session, UsageError, type EventArgs } from '../../src/index.js';
 import { FilterBlock, FilterLine } from '../../src/filters/index.js';
 import { FollowTail, type FollowTailOptions } from '../../src/wheels/follow-tail.js';
+import { runBounded } from '../../../../test/support/index.js';
 
 const { EMSGSIZE, ENOTDIR } = constants.errno;
 
@@ -35,22 +36,6 @@ interface Script {
   reset?: (ctx: Ctx) => void;
   error?: (ctx: Ctx, args: unknown[]) => void;
   start?: (ctx: Ctx) => void;
-}
-
-/** `kernel.run()`, failing (after `kernel.stop()`) if it takes longer than `ms`. */
-async function runBounded(kernel: Kernel, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      kernel.stop();
-      reject(new Error(`kernel.run() did not return within ${ms} ms`));
-    }, ms);
-  });
-  try {
-    await Promise.race([kernel.run(), guard]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const EVENTS = { InputEvent: 'input', ErrorEvent: 'error', ResetEvent: 'reset', IdleEvent: 'idle' } as const;

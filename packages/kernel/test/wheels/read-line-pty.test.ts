@@ -6,15 +6,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { describeWithPeer } from '../../../../test/support/index.js';
 
 const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 const haveScript = spawnSync('script', ['--version']).status === 0;
-if (!haveScript && process.env.CI) throw new Error('util-linux script(1) is needed for the pty test');
 const dir = mkdtempSync(join(tmpdir(), 'poets-pty-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(!haveScript)('POE::Wheel::ReadLine on a pty (script -q)', () => {
+describeWithPeer(haveScript ? undefined : 'util-linux script(1) is not installed', 'POE::Wheel::ReadLine on a pty (script -q)', () => {
   it('edits a line typed on a terminal: Ctrl-A and Ctrl-F move, the text goes in at the cursor', async () => {
     const program = join(dir, 'readline.mjs');
     writeFileSync(

@@ -1,10 +1,11 @@
 import { chmodSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ARG0, HEAP, KERNEL, Kernel, Session, UsageError, type EventArgs } from '../../src/index.js';
 import { FilterLine, FilterStream } from '../../src/filters/index.js';
 import { Run, type RunOptions } from '../../src/wheels/run.js';
+import { reapChildrenAfterEach, runBounded } from '../../../../test/support/index.js';
 
 const { EMSGSIZE, EPIPE } = constants.errno;
 const NODE = process.execPath;
@@ -17,32 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'poets-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Every child a test starts is killed after it, whatever happened.
-const pids: number[] = [];
-afterEach(() => {
-  for (const pid of pids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
-
-/** `kernel.run()`, failing (after `kernel.stop()`) if it takes longer than `ms`. */
-async function runBounded(kernel: Kernel, ms = 4000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      kernel.stop();
-      reject(new Error(`kernel.run() did not return within ${ms} ms`));
-    }, ms);
-  });
-  try {
-    await Promise.race([kernel.run(), guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const pids = reapChildrenAfterEach();
 
 interface Scenario {
   options: RunOptions<unknown, unknown>;

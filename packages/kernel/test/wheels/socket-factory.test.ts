@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ARG0, ARG1, ARG2, ARG3, HEAP, KERNEL, Kernel, SESSION, Session, UsageError, type EventArgs } from '../../src/index.js';
 import { SocketFactory, type SocketFactoryOptions } from '../../src/wheels/socket-factory.js';
+import { freePort as closedPort, runBounded, sleep, until } from '../../../../test/support/index.js';
 
 const { EADDRINUSE, EADDRNOTAVAIL, ECONNREFUSED, EINVAL, ENOENT, EPROTONOSUPPORT } = constants.errno;
 
@@ -32,48 +33,12 @@ function track<T extends Socket | DatagramSocket | Server>(thing: T): T {
   return thing;
 }
 
-/** `kernel.run()`, failing (after `kernel.stop()`) if it takes longer than `ms`. */
-async function runBounded(kernel: Kernel, ms = 3000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      kernel.stop();
-      reject(new Error(`kernel.run() did not return within ${ms} ms`));
-    }, ms);
-  });
-  try {
-    await Promise.race([kernel.run(), guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once `test()` holds, polling every 5 ms for at most `ms`. */
-async function until(test: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
-
 /** A raw TCP server on 127.0.0.1 (or `host`), port chosen by the system. */
 async function rawServer(host = '127.0.0.1'): Promise<{ server: Server; port: number; accepted: Socket[] }> {
   const accepted: Socket[] = [];
   const server = track(createServer((socket) => accepted.push(track(socket))));
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return { server, port: (server.address() as { port: number }).port, accepted };
-}
-
-/** A port on 127.0.0.1 nobody listens on: bound by the system, then freed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A raw client: resolves once connected. */
