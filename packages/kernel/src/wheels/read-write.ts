@@ -250,11 +250,13 @@ export class ReadWrite<In = string, Out = string> extends Wheel {
     if (output !== undefined && !output.destroyed) {
       // Nothing left to write and the peer has finished: close at once. Otherwise end gracefully,
       // and cut a peer that never reads what is left.
-      if (this.inputEnded && output.writableLength === 0) return void output.destroy();
-      output.end();
-      const cut = setTimeout(() => output.destroy(), CLOSE_GRACE_MS);
-      cut.unref();
-      output.once('close', () => clearTimeout(cut));
+      if (this.inputEnded && output.writableLength === 0) output.destroy();
+      else {
+        output.end();
+        const cut = setTimeout(() => output.destroy(), CLOSE_GRACE_MS);
+        cut.unref();
+        output.once('close', () => clearTimeout(cut));
+      }
     }
     if (input !== undefined && !sameStream(input, output)) input.destroy();
   }

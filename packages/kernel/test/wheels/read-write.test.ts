@@ -416,10 +416,9 @@ describe('POE::Wheel::ReadWrite', () => {
     pair.close();
   });
 
-  // Known bug, left to the kernel src owners: release() returns right after destroying the output on
-  // the close-at-once path, so a separate InputHandle is never destroyed. it.fails until it is fixed:
-  // then this test fails and becomes a plain it().
-  it.fails('with separate InputHandle and OutputHandle, destroy after EOF closes both at once', async () => {
+  // release() used to return right after destroying the output on the close-at-once path, leaving a
+  // separate InputHandle open.
+  it('with separate InputHandle and OutputHandle, destroy after EOF closes both at once', async () => {
     // autoDestroy off: only the wheel's own destroy() can close the input here.
     const input = new Readable({ read() {}, autoDestroy: false });
     const written: string[] = [];
