@@ -165,8 +165,9 @@ function row(figure, ours, base) {
 
 // ---- TERM / INT: stop mid-load; every fully sent check must be written --------------------------
 
-async function termRun(kind, shape) {
-  const dir = dirFor('term');
+/** Stops the daemon with `signal` 1.5 s into a load; what it wrote, and what it lost of what was fully sent. */
+async function signalRun(kind, shape, signal) {
+  const dir = dirFor(signal === 'SIGTERM' ? 'term' : 'kill');
   const port = await freePort();
   writeFileSync(join(dir, 'cmd'), '');
   const server = startServer(kind, writeConfig(dir, port, {}, kind));
@@ -175,36 +176,14 @@ async function termRun(kind, shape) {
     const traffic = load(port, shape);
     await sleep(1500);
     const at = Date.now();
-    server.child.kill('SIGTERM');
-    await server.exited;
-    await traffic.stop();
-    const lines = linesOf(join(dir, 'cmd'));
-    const bad = lines.filter((l) => !WELL_FORMED.test(l)).length;
-    const l = losses(traffic.checks, at, numbersOf(lines));
-    return { ...l, bad, lines: lines.length };
-  } finally {
-    await stopServer(server, 'SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function killRun(kind, shape) {
-  const dir = dirFor('kill');
-  const port = await freePort();
-  writeFileSync(join(dir, 'cmd'), '');
-  const server = startServer(kind, writeConfig(dir, port, {}, kind));
-  try {
-    await listening(port, server);
-    const traffic = load(port, shape);
-    await sleep(1500);
-    const at = Date.now();
-    server.child.kill('SIGKILL');
+    server.child.kill(signal);
     await server.exited;
     await traffic.stop();
     const lines = linesOf(join(dir, 'cmd'));
     const bad = lines.filter((l) => !WELL_FORMED.test(l)).length;
     return { ...losses(traffic.checks, at, numbersOf(lines)), bad, lines: lines.length };
   } finally {
+    await stopServer(server, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -215,8 +194,8 @@ async function term() {
   const shape = { parallel: 20, perConnection: 1 };
   const ours = [], base = [];
   for (let i = 0; i < RUNS; i++) {
-    ours.push(await termRun('poets', shape));
-    if (existsSync(NSCA)) base.push(await termRun('nsca', shape));
+    ours.push(await signalRun('poets', shape, 'SIGTERM'));
+    if (existsSync(NSCA)) base.push(await signalRun('nsca', shape, 'SIGTERM'));
   }
   row('SIGTERM mid-load, 1 check/conn: fully sent lost', summary(ours, 'sentLost', 'sent'), base.length ? `nsca ${summary(base, 'sentLost', 'sent')}` : '');
   row('  lines not well formed', ours.reduce((a, r) => a + r.bad, 0), base.length ? `nsca ${base.reduce((a, r) => a + r.bad, 0)}` : '');
@@ -226,8 +205,8 @@ async function kill() {
   for (const shape of [{ name: '1 check/conn', parallel: 20, perConnection: 1 }, { name: 'pipelined 10 conns x 500', parallel: 10, perConnection: 500 }]) {
     const ours = [], base = [];
     for (let i = 0; i < RUNS; i++) {
-      ours.push(await killRun('poets', shape));
-      if (existsSync(NSCA)) base.push(await killRun('nsca', shape));
+      ours.push(await signalRun('poets', shape, 'SIGKILL'));
+      if (existsSync(NSCA)) base.push(await signalRun('nsca', shape, 'SIGKILL'));
     }
     row(`SIGKILL mid-load, ${shape.name}: acknowledged lost`, summary(ours, 'ackedLost', 'acked'), base.length ? `nsca ${summary(base, 'ackedLost', 'acked')}` : '');
     row(`  fully sent lost`, summary(ours, 'sentLost', 'sent'), base.length ? `nsca ${summary(base, 'sentLost', 'sent')}` : '');
