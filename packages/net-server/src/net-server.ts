@@ -1,6 +1,7 @@
 // Net::Server's engine: the class users extend, its run() process flow with every hook by its Perl
 // name, configuration from five sources, logging, the pid file and signals. The process model is a
 // Personality (Single by default); Multiplex and, later, the forking ones plug in there.
+import { Socket } from 'node:net';
 import { basename } from 'node:path';
 import { LOG_LEVELS, poe_kernel, type Kernel, type LogContext, type Logger, type LogLevel } from '@poets/kernel';
 import { AccessControl, RefusalLog, unmapped, type ReverseLookup } from '@poets/server-tcp';
@@ -9,6 +10,7 @@ import { ConfigError, NetServerError, PortError, TimeoutError } from './errors.j
 import { FileLogger } from './log-file.js';
 import { applyArgs, parseCommandLine, readConfFile, scalarRef, type ArgPair, type OptionsTemplate } from './options.js';
 import { MultiplexPersonality, SinglePersonality, type Personality } from './personality.js';
+import { inChildProcess } from './child-role.js';
 import { check_pid_file, create_pid_file, remove_pid_file } from './pid-file.js';
 import { prepared_ports, type BindInfo } from './ports.js';
 import { proto_object, type ProtoSocket } from './proto.js';
@@ -149,6 +151,7 @@ export class NetServer {
       await this.post_configure();
       await this.post_configure_hook();
       await this.pre_bind();
+      if (inChildProcess()) return await this.run_as_child();
       await this.bind();
       await this.post_bind_hook();
       await this.post_bind();
@@ -244,7 +247,7 @@ export class NetServer {
     for (const key of ['background', 'setsid']) {
       if (prop[key]) throw new ConfigError(`${key} is not implemented yet in @poets/net-server: run it in the foreground under a supervisor (systemd, runit)`);
     }
-    if (prop.pid_file !== undefined && prop.pid_file !== '') {
+    if (prop.pid_file !== undefined && prop.pid_file !== '' && !inChildProcess()) {
       const found = check_pid_file(String(prop.pid_file));
       if (found === 'stale') this.log(2, `Removed stale pid_file "${prop.pid_file}"`);
       create_pid_file(String(prop.pid_file));
@@ -263,6 +266,7 @@ export class NetServer {
       throw new ConfigError(message(error).replace('cidrAllow', 'cidr_allow').replace('cidrDeny', 'cidr_deny'));
     }
     this.refusals = new RefusalLog({ logger: { log: (lvl, line, context) => this.log(LOG_LEVELS[lvl], line, context) } });
+    await this.personalityOf().post_configure?.(this);
   }
 
   /** Opens log_file (a file; Sys::Syslog is not implemented yet) or leaves logging to the logger. */
@@ -283,7 +287,7 @@ export class NetServer {
     const prop = this.server;
     const type = this.constructor.name;
     const base = this.net_server_type();
-    this.log(2, `${log_time()} ${type}${type !== base ? ` (type ${base})` : ''} starting! pid(${process.pid})`);
+    if (!inChildProcess()) this.log(2, `${log_time()} ${type}${type !== base ? ` (type ${base})` : ''} starting! pid(${process.pid})`);
     let ports = (prop.port ?? []) as unknown[];
     if (ports.length === 0) {
       const fallback = this.default_port();
@@ -305,10 +309,13 @@ export class NetServer {
   /** Net::Server's bind: binds every endpoint; one that fails closes the others and fails the start. */
   async bind(): Promise<void> {
     const socks = this.server.sock ?? [];
-    for (const sock of socks) {
+    const handoff = this.personalityOf().handoff?.bind(this.personalityOf());
+    for (const [index, sock] of socks.entries()) {
       const given = sock.NS_port;
       this.log(2, `Binding to ${sock.NS_proto} port ${given} on host ${sock.NS_host} with IPv${sock.NS_ipv}`);
-      await sock.connect((client) => this.accepted(sock, client));
+      // The process pools take stream sockets raw (paused, unread) to pass them to a child whole.
+      const raw = handoff !== undefined ? (socket: Socket) => this.accepted(sock, socket, (s) => handoff(this, index, s)) : undefined;
+      await sock.connect((client) => this.accepted(sock, client, (c) => (handoff !== undefined ? handoff(this, index, c) : this.personalityOf().accept(this, c))), raw);
       if (String(given) === '0') this.log(2, `  Bound to auto-assigned port ${sock.NS_port}`);
     }
   }
@@ -329,7 +336,11 @@ export class NetServer {
       const close = () => void this.server_close();
       this.onSignal('SIGINT', close);
       this.onSignal('SIGTERM', close);
-      this.onSignal('SIGQUIT', close);
+      this.onSignal('SIGQUIT', () => {
+        this.server.kind_quit = 1; // the pools let their children finish the request in hand
+        void this.server_close();
+      });
+      for (const [signal, handler] of Object.entries(this.personalityOf().signals?.(this) ?? {})) this.onSignal(signal as NodeJS.Signals, handler);
       this.onSignal('SIGPIPE', () => {});
       this.onSignal('SIGHUP', () => this.sig_hup());
     }
@@ -360,9 +371,10 @@ export class NetServer {
     return this.personalityInstance;
   }
 
-  private accepted(sock: ProtoSocket, client: AnyClient): void {
+  private accepted<C extends AnyClient | Socket>(sock: ProtoSocket, client: C, serve: (client: C) => void): void {
     if (this.closing !== undefined) {
       if (client instanceof Client) client.socket.destroy();
+      else if (client instanceof Socket) client.destroy();
       return;
     }
     let skip: unknown;
@@ -372,13 +384,15 @@ export class NetServer {
       this.hookFailed('can_read_hook', client, error);
     }
     if (skip) {
-      client.close();
+      if (client instanceof Socket) client.destroy();
+      else client.close();
       return;
     }
-    this.personalityOf().accept(this, client);
+    serve(client);
   }
 
-  private hookFailed(hook: string, client: AnyClient | undefined, error: unknown): void {
+  private hookFailed(hook: string, client: AnyClient | Socket | undefined, error: unknown): void {
+    if (client instanceof Socket) client = undefined;
     const peer = client?.peeraddr !== undefined ? { address: client.peeraddr, port: client.peerport } : undefined;
     this.log(0, `${hook} failed: ${message(error)}`, peer !== undefined ? { peer, error } : { error });
   }
@@ -543,7 +557,7 @@ export class NetServer {
     await this.guard('pre_server_close_hook', undefined, () => this.pre_server_close_hook(), undefined);
     this.log(2, `${log_time()} Server closing!`);
     for (const [signal, handler] of this.signalHandlers.splice(0)) process.off(signal, handler);
-    this.personalityInstance?.close(this);
+    await this.personalityInstance?.close(this);
     await Promise.all((this.server.sock ?? []).map((sock) => sock.close()));
     await this.guard('post_child_cleanup_hook', undefined, () => this.post_child_cleanup_hook(), undefined);
     if (this.pidFileOwned && this.server.pid_file) {
@@ -555,6 +569,36 @@ export class NetServer {
     this.fileLogger?.close();
     if (this.fatalError !== undefined) throw this.fatalError;
     return this;
+  }
+
+  // ---- The child side of the process pools (Fork, PreForkSimple, PreFork) ---------------------
+
+  /** In a child of a pool (or of Fork): configured as the parent is, it serves what the parent hands over instead of binding. */
+  async run_as_child(): Promise<this> {
+    const personality = this.personalityOf();
+    if (personality.child === undefined) throw new NetServerError(`${personality.name} has no child processes`);
+    await personality.child(this);
+    return this;
+  }
+
+  /** In each pool child, before it takes its first client. */
+  child_init_hook(): void | Promise<void> {}
+  /** In each pool child, as it leaves (max_requests served, told to finish, INT/TERM). */
+  child_finish_hook(): void | Promise<void> {}
+  /** In the parent, before each child is started. */
+  pre_fork_hook(): void | Promise<void> {}
+  /** In the parent of a pool, once a second (Perl: each wake of its select loop). */
+  idle_loop_hook(_ready?: unknown[]): void | Promise<void> {}
+  /** In the parent of a pool, before run_n_children starts `n` children. */
+  run_n_children_hook(_n?: number): void | Promise<void> {}
+  /** In a dequeue child (check_for_dequeue, max_dequeue): the periodic job. */
+  run_dequeue(): void | Promise<void> {
+    throw new NetServerError('run_dequeue: virtual method not defined');
+  }
+
+  /** Runs one step by its hook name, a throw logged with the client's peer (as every hook of run_client_connection). */
+  guarded<T>(hook: string, client: AnyClient | undefined, call: () => T | Promise<T>, fallback: T): Promise<T> {
+    return this.guard(hook, client, call, fallback);
   }
 
   /** Net::Server's server_exit: called last. Perl exits here; the port lets run() resolve (and the process end with nothing left open). */

@@ -3,7 +3,7 @@
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { createServer, type Server as NetListener, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, TLSSocket, type TlsOptions } from 'node:tls';
 import { Client, UdpClient, type AnyClient } from './client.js';
 import { PortError } from './errors.js';
 import type { BindInfo } from './ports.js';
@@ -33,8 +33,14 @@ export interface ProtoSocket {
   readonly NS_recv_len?: number;
   readonly NS_recv_flags?: number;
   readonly NS_broadcast?: unknown;
-  /** Binds and listens, handing each client to `onClient`; resolves once bound (NS_port then the real port). */
-  connect(onClient: (client: AnyClient) => void): Promise<void>;
+  /**
+   * Binds and listens, handing each client to `onClient`; resolves once bound (NS_port then the real port).
+   * With `onRaw` (the process pools), a stream endpoint hands over the accepted socket itself, paused and
+   * unread (and, for ssl, before the handshake), so it can be passed to a child whole.
+   */
+  connect(onClient: (client: AnyClient) => void, onRaw?: (socket: Socket) => void): Promise<void>;
+  /** A child's side of a raw socket handed to it: the Client process_request gets (ssl: after the handshake). */
+  adopt?(socket: Socket): Promise<Client>;
   /** Stops listening (and removes a unix socket file this object made). */
   close(): Promise<void>;
   /** `host|port|proto|ipv`, the string Net::Server keeps for a HUP. */
@@ -129,21 +135,28 @@ class StreamSocket implements ProtoSocket {
     }
   }
 
-  connect(onClient: (client: AnyClient) => void): Promise<void> {
-    const accept = (socket: Socket) => {
-      socket.on('error', () => {}); // a reset before process_request reads is the client's loss only
-      const raw = socket;
-      onClient(
-        new Client(socket, {
-          peeraddr: this.NS_proto === 'UNIX' ? undefined : raw.remoteAddress,
-          peerport: this.NS_proto === 'UNIX' ? undefined : raw.remotePort,
-          sockaddr: this.NS_proto === 'UNIX' ? this.NS_unix_path : raw.localAddress,
-          sockport: this.NS_proto === 'UNIX' ? undefined : raw.localPort,
-          NS_proto: this.NS_proto,
-        }),
-      );
-    };
-    const listener = this.tls === undefined ? createServer(accept) : createTlsServer(this.tls, accept);
+  private clientOf(socket: Socket, raw: Socket): Client {
+    socket.on('error', () => {}); // a reset before process_request reads is the client's loss only
+    return new Client(socket, {
+      peeraddr: this.NS_proto === 'UNIX' ? undefined : raw.remoteAddress,
+      peerport: this.NS_proto === 'UNIX' ? undefined : raw.remotePort,
+      sockaddr: this.NS_proto === 'UNIX' ? this.NS_unix_path : raw.localAddress,
+      sockport: this.NS_proto === 'UNIX' ? undefined : raw.localPort,
+      NS_proto: this.NS_proto,
+    });
+  }
+
+  connect(onClient: (client: AnyClient) => void, onRaw?: (socket: Socket) => void): Promise<void> {
+    const accept = (socket: Socket) => onClient(this.clientOf(socket, socket));
+    const listener =
+      onRaw !== undefined
+        ? createServer({ pauseOnConnect: true }, (socket) => {
+            socket.on('error', () => {});
+            onRaw(socket);
+          })
+        : this.tls === undefined
+          ? createServer(accept)
+          : createTlsServer(this.tls, accept);
     if (this.tls !== undefined) listener.on('tlsClientError', () => {}); // a failed handshake never reaches process_request
     this.listener = listener;
     return new Promise<void>((resolve, reject) => {
@@ -165,6 +178,26 @@ class StreamSocket implements ProtoSocket {
           ready,
         );
       }
+    });
+  }
+
+  adopt(socket: Socket): Promise<Client> {
+    if (this.tls === undefined) return Promise.resolve(this.clientOf(socket, socket));
+    const secure = new TLSSocket(socket, {
+      isServer: true,
+      secureContext: createSecureContext(this.tls),
+      requestCert: this.tls.requestCert ?? false,
+      rejectUnauthorized: this.tls.rejectUnauthorized ?? false,
+    });
+    return new Promise<Client>((resolve, reject) => {
+      secure.once('secure', () => {
+        secure.removeAllListeners('error');
+        resolve(this.clientOf(secure, socket));
+      });
+      secure.once('error', (error) => {
+        secure.destroy();
+        reject(error);
+      });
     });
   }
 
