@@ -549,6 +549,8 @@ export class NetServer {
 
   /** Net::Server's server_close: stops listening, ends the clients, removes the pid file. Idempotent. */
   server_close(): Promise<this> {
+    // In a pool child, as in Perl's close_parent: the parent is told to close (and closes the children).
+    if (inChildProcess()) return this.close_parent();
     this.closing ??= this.close();
     return this.closing;
   }
@@ -594,6 +596,12 @@ export class NetServer {
   /** In a dequeue child (check_for_dequeue, max_dequeue): the periodic job. */
   run_dequeue(): void | Promise<void> {
     throw new NetServerError('run_dequeue: virtual method not defined');
+  }
+
+  /** Net::Server's close_parent, from a pool child: asks the parent to run server_close. */
+  close_parent(): Promise<this> {
+    if (process.connected) process.send?.({ ns: 'close_parent' });
+    return Promise.resolve(this);
   }
 
   /** Runs one step by its hook name, a throw logged with the client's peer (as every hook of run_client_connection). */

@@ -41,7 +41,7 @@ type ToChild =
   | { ns: 'finish' };
 
 /** Child → parent (Perl's `"$$ waiting\n"` lines on the pipe, as objects). */
-type FromChild = { ns: 'ready' } | { ns: 'waiting' } | { ns: 'processing' } | { ns: 'exiting' } | { ns: 'dequeue' } | { ns: 'udp_reply'; id: number; data: string };
+type FromChild = { ns: 'close_parent' } | { ns: 'ready' } | { ns: 'waiting' } | { ns: 'processing' } | { ns: 'exiting' } | { ns: 'dequeue' } | { ns: 'udp_reply'; id: number; data: string };
 
 function isFromChild(message: unknown): message is FromChild {
   return typeof message === 'object' && message !== null && typeof (message as { ns?: unknown }).ns === 'string';
@@ -210,6 +210,10 @@ export abstract class PoolPersonality implements Personality {
         break;
       case 'processing':
         entry.status = 'processing';
+        break;
+      case 'close_parent':
+        this.server.log(2, `child ${entry.pid} asked the server to close`);
+        void this.server.server_close();
         break;
       case 'exiting':
         entry.status = 'exiting';

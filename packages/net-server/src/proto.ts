@@ -119,6 +119,8 @@ class StreamSocket implements ProtoSocket {
   readonly NS_unix_path?: string;
   readonly NS_unix_type?: string;
   private listener: NetListener | undefined;
+  /** Sockets are handed to children: Node counts them as this listener's until a child says it closed them, which a child that died never does. */
+  private raw = false;
 
   constructor(
     info: BindInfo,
@@ -148,6 +150,7 @@ class StreamSocket implements ProtoSocket {
 
   connect(onClient: (client: AnyClient) => void, onRaw?: (socket: Socket) => void): Promise<void> {
     const accept = (socket: Socket) => onClient(this.clientOf(socket, socket));
+    this.raw = onRaw !== undefined;
     const listener =
       onRaw !== undefined
         ? createServer({ pauseOnConnect: true }, (socket) => {
@@ -207,6 +210,7 @@ class StreamSocket implements ProtoSocket {
     if (listener === undefined) return Promise.resolve();
     return new Promise((resolve) => {
       listener.close(() => resolve());
+      if (this.raw) resolve(); // the listening socket is closed now; handed-over sockets are the children's
       if (this.NS_unix_path !== undefined) {
         try {
           unlinkSync(this.NS_unix_path);
