@@ -80,14 +80,17 @@ export class Client implements ClientInfo {
     const maxLength = options.maxLength ?? DEFAULT_MAX_LINE;
     const timeoutMs = options.timeout !== undefined && options.timeout > 0 ? options.timeout * 1000 : undefined;
     for (;;) {
-      const newline = this.buffered.indexOf('\n');
-      if (newline >= 0) {
-        const line = this.buffered.slice(0, newline);
-        this.buffered = this.buffered.slice(newline + 1);
-        if (Buffer.byteLength(line) > maxLength + 1) throw new LineTooLongError(`line of ${Buffer.byteLength(line)} bytes is longer than ${maxLength}`);
+      // every whole line of what is buffered, then the rest kept (one copy per chunk, not per line)
+      let start = 0;
+      let newline: number;
+      while ((newline = this.buffered.indexOf('\n', start)) >= 0) {
+        const line = this.buffered.slice(start, newline);
+        start = newline + 1;
+        if (line.length * 3 > maxLength && Buffer.byteLength(line) > maxLength + 1) throw new LineTooLongError(`line of ${Buffer.byteLength(line)} bytes is longer than ${maxLength}`);
+        // what arrives while the consumer works on the line is appended, so `start` stays right
         yield line.endsWith('\r') ? line.slice(0, -1) : line;
-        continue;
       }
+      if (start > 0) this.buffered = this.buffered.slice(start);
       if (Buffer.byteLength(this.buffered) > maxLength + 1) throw new LineTooLongError(`line longer than ${maxLength} bytes`);
       if (this.ended) {
         if (this.failure !== undefined && !isReset(this.failure)) throw this.failure;
@@ -105,8 +108,19 @@ export class Client implements ClientInfo {
   /** Writes its arguments, joined as Perl's print joins them (with nothing between). */
   print(...args: unknown[]): boolean {
     if (this.socket.destroyed || this.socket.writableEnded) return false;
-    return this.socket.write(args.map(String).join(''));
+    // the prints of one turn of the event loop go out together (one writev), as Perl's buffered STDOUT
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    return this.socket.write(args.length === 1 ? String(args[0]) : args.map(String).join(''));
   }
+
+  private corked = false;
 
   /**
    * Ends the connection once what was written is sent. What the client still sends is read and

@@ -443,7 +443,7 @@ export class NetServer {
     prop.sockaddr = client.sockaddr;
     prop.sockport = client.sockport;
     const peer = client.peeraddr !== undefined ? { peer: { address: client.peeraddr, port: client.peerport } } : undefined;
-    this.log(3, `${log_time()} CONNECT ${client.NS_proto} Peer: "[${client.peeraddr ?? ''}]:${client.peerport ?? ''}" Local: "[${client.sockaddr ?? ''}]:${client.sockport ?? ''}"`, peer);
+    if (this.logs(3)) this.log(3, `${log_time()} CONNECT ${client.NS_proto} Peer: "[${client.peeraddr ?? ''}]:${client.peerport ?? ''}" Local: "[${client.sockaddr ?? ''}]:${client.sockport ?? ''}"`, peer);
   }
 
   /**
@@ -522,6 +522,11 @@ export class NetServer {
   fatal_hook(_error: unknown): void | Promise<void> {}
 
   // ---- Logging ------------------------------------------------------------------------------
+
+  /** Whether a line at `level` would be written (so a costly line is not built for nothing). */
+  logs(level: number): boolean {
+    return level <= (typeof this.server.log_level === 'number' ? this.server.log_level : 2);
+  }
 
   /** Net::Server's log: a line at `level` (0 err ... 4 debug), written when level ≤ log_level. */
   log(level: number, line: string, context?: LogContext): void {
