@@ -77,7 +77,7 @@ async function compare(name, unit, server, baseline, loadArgs, target, baselineN
 
 /** The same pool settings for both PreForks: `n` children at once, none recycled during a run. */
 function pool(n) {
-  return ['--min_servers', String(n), '--max_servers', String(n + 4), '--min_spare_servers', '1', '--max_spare_servers', String(n + 2), '--max_requests', '1000000'];
+  return ['--min_servers', String(n), '--max_servers', String(n + 4), '--min_spare_servers', '1', '--max_spare_servers', String(n + 2), '--max_requests', '1000000', '--serialize', 'none'];
 }
 
 export async function run() {

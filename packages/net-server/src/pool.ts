@@ -6,6 +6,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
 import { childRole, CHILD_ROLE_ENV, type ChildRole } from './child-role.js';
+import type { ProtoSocket } from './proto.js';
+
+/** The environment variable telling a child which endpoints it accepts on itself (serialize none). */
+const ACCEPT_ENV = 'POETS_NET_SERVER_ACCEPT';
 import { Client, UdpClient, type AnyClient } from './client.js';
 import type { NetServer } from './net-server.js';
 import type { Personality } from './personality.js';
@@ -23,6 +27,8 @@ export interface ChildEntry {
   readonly started: number;
   /** Told to finish: it is given nothing more. */
   finishing: boolean;
+  /** serialize none: served max_requests, it keeps accepting until a replacement is ready (so the shared socket never closes). */
+  retiring?: 'asked' | 'told';
 }
 
 /** Something accepted, waiting for a child: a stream socket (raw) or a UDP datagram. */
@@ -41,7 +47,7 @@ type ToChild =
   | { ns: 'finish' };
 
 /** Child → parent (Perl's `"$$ waiting\n"` lines on the pipe, as objects). */
-type FromChild = { ns: 'close_parent' } | { ns: 'ready' } | { ns: 'waiting' } | { ns: 'processing' } | { ns: 'exiting' } | { ns: 'dequeue' } | { ns: 'udp_reply'; id: number; data: string };
+type FromChild = { ns: 'retire' } | { ns: 'close_parent' } | { ns: 'ready' } | { ns: 'waiting' } | { ns: 'processing' } | { ns: 'exiting' } | { ns: 'dequeue' } | { ns: 'udp_reply'; id: number; data: string };
 
 function isFromChild(message: unknown): message is FromChild {
   return typeof message === 'object' && message !== null && typeof (message as { ns?: unknown }).ns === 'string';
@@ -92,6 +98,14 @@ export abstract class PoolPersonality implements Personality {
   protected abstract initial(): number;
   /** Role of the children it starts. */
   protected role: ChildRole = 'child';
+  /**
+   * `serialize none`: the children accept on the shared listening tcp/ssl sockets themselves (the
+   * kernel picks which one, as Perl's children racing in accept), each serving its clients at
+   * once; otherwise the parent accepts and hands each client to one waiting child.
+   */
+  protected childrenAccept = false;
+  /** With childrenAccept: endpoint index → bound port, told to each child. */
+  private acceptPorts: Record<number, number> = {};
 
   accept(server: NetServer, client: AnyClient): void {
     this.handoff(server, 0, client);
@@ -107,9 +121,24 @@ export abstract class PoolPersonality implements Personality {
     const done = new Promise<void>((resolve) => (this.finish = resolve));
     const start = this.initial();
     server.log(3, `Beginning prefork (${start} processes)`);
-    void this.run_n_children(start);
+    void this.prepareChildrenAccept(server).then(() => this.run_n_children(start));
     this.timer = setInterval(() => this.tick(), 1000);
     return done;
+  }
+
+  /**
+   * The parent gives up its tcp/ssl listeners (it checked they bind, and learnt port 0's number);
+   * each child listens on the same address through node:cluster, which, with SCHED_NONE, binds it
+   * once in the parent and shares that one socket with every child. unix and udp stay with the parent.
+   */
+  private async prepareChildrenAccept(server: NetServer): Promise<void> {
+    if (!this.childrenAccept) return;
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+    for (const [index, sock] of (server.server.sock ?? []).entries()) {
+      if (sock.NS_proto !== 'TCP' && sock.NS_proto !== 'SSL') continue;
+      this.acceptPorts[index] = Number(sock.NS_port);
+      await sock.close();
+    }
   }
 
   private tick(): void {
@@ -174,7 +203,7 @@ export abstract class PoolPersonality implements Personality {
   /** Starts one child; returns its entry. */
   protected spawn(role: ChildRole): ChildEntry | undefined {
     if (this.closed) return undefined;
-    const worker = cluster.fork({ [CHILD_ROLE_ENV]: role });
+    const worker = cluster.fork({ [CHILD_ROLE_ENV]: role, [ACCEPT_ENV]: this.childrenAccept ? JSON.stringify(this.acceptPorts) : '' });
     const pid = worker.process.pid ?? -1;
     const entry: ChildEntry = { pid, worker, status: role === 'dequeue' ? 'dequeue' : 'starting', job: undefined, started: Date.now(), finishing: false };
     this.children.set(pid, entry);
@@ -196,7 +225,20 @@ export abstract class PoolPersonality implements Personality {
   }
 
   private fromChild(entry: ChildEntry, message: FromChild): void {
+    if (message.ns === 'ready') {
+      for (const other of this.children.values()) {
+        if (other.retiring !== 'asked') continue;
+        other.retiring = 'told';
+        other.worker.send({ ns: 'finish' } satisfies ToChild);
+        break;
+      }
+    }
     switch (message.ns) {
+      case 'retire':
+        entry.finishing = true;
+        entry.retiring = 'asked';
+        this.coordinate();
+        break;
       case 'ready':
       case 'waiting':
         if (entry.job?.udp !== undefined) this.udpJobs.delete(entry.job.id);
@@ -406,6 +448,30 @@ export abstract class PoolPersonality implements Personality {
     await callHook(server, 'child_init_hook');
     const max_requests = role === 'fork' ? 1 : numberProp(server, 'max_requests', 1000);
     let served = 0;
+    // serialize none: this child accepts on the shared sockets too, its clients served at once
+    let active = 0;
+    let idle: (() => void) | undefined;
+    const listening: ProtoSocket[] = [];
+    const accepts = process.env[ACCEPT_ENV] ? (JSON.parse(process.env[ACCEPT_ENV]) as Record<string, number>) : {};
+    for (const [index, port] of Object.entries(accepts)) {
+      const sock = server.server.sock?.[Number(index)];
+      if (sock === undefined) continue;
+      (sock as { NS_port: number | string }).NS_port = port;
+      await sock.connect((client) => {
+        if (finishing) {
+          if (client instanceof Client) client.socket.destroy();
+          return;
+        }
+        if (active++ === 0) send({ ns: 'processing' });
+        if (++served === max_requests) send({ ns: 'retire' });
+        void server.run_client_connection(client).finally(() => {
+          if (--active > 0) return;
+          if (finishing) idle?.();
+          else send({ ns: 'waiting' });
+        });
+      });
+      listening.push(sock);
+    }
     send({ ns: 'ready' });
     while (!finishing || jobs.length > 0) {
       if (jobs.length === 0) {
@@ -423,6 +489,8 @@ export abstract class PoolPersonality implements Personality {
       if (finishing && jobs.length === 0) break;
       send({ ns: 'waiting' });
     }
+    for (const sock of listening.splice(0)) await sock.close();
+    if (active > 0) await new Promise<void>((resolve) => (idle = resolve));
     server.log(4, `Child leaving (${max_requests})`);
     await callHook(server, 'child_finish_hook');
     send({ ns: 'exiting' });

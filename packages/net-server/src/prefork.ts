@@ -25,16 +25,18 @@ export function preforkOptions(server: NetServer, template: OptionsTemplate): Op
   return template;
 }
 
-function simpleDefaults(server: NetServer): void {
+/** Defaults of every pool; true when the children accept themselves (`serialize none`). */
+function simpleDefaults(server: NetServer): boolean {
   numberProp(server, 'max_servers', 50);
   numberProp(server, 'max_requests', 1000);
   numberProp(server, 'check_for_dead', 30);
   server.server.ppid = process.pid;
-  const serialize = server.server.serialize;
-  if (serialize !== undefined && serialize !== null && serialize !== '') {
-    // Perl serializes the children's accept (flock, semaphore, pipe); here the parent accepts and hands out.
-    server.log(3, `serialize "${String(serialize)}" has nothing to do: the parent accepts and hands each client to one waiting child`);
-  }
+  const serialize = String(server.server.serialize ?? '').toLowerCase();
+  if (serialize === 'none') return true;
+  if (serialize !== '' && !['flock', 'semaphore', 'pipe'].includes(serialize)) throw new ConfigError(`serialize must be flock, semaphore, pipe or none, not "${serialize}"`);
+  // Perl serializes the children's accept (flock, semaphore, pipe); here the parent accepts and hands out, which is the same
+  if (serialize !== '') server.log(3, `serialize "${serialize}": the parent accepts and hands each client to one waiting child`);
+  return false;
 }
 
 /** PreForkSimple's pool: always max_servers children. */
@@ -42,7 +44,7 @@ export class PreForkSimplePersonality extends PoolPersonality {
   readonly name: string = 'PreForkSimple';
 
   post_configure(server: NetServer): void {
-    simpleDefaults(server);
+    this.childrenAccept = simpleDefaults(server);
   }
 
   protected initial(): number {
@@ -64,7 +66,7 @@ export class PreForkPersonality extends PoolPersonality {
   readonly name: string = 'PreFork';
 
   post_configure(server: NetServer): void {
-    simpleDefaults(server);
+    this.childrenAccept = simpleDefaults(server);
     const prop = server.server;
     const max = Number(prop.max_servers);
     const given = (key: string) => prop[key] !== undefined && prop[key] !== null && prop[key] !== '';
