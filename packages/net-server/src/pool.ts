@@ -6,10 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
 import { childRole, CHILD_ROLE_ENV, type ChildRole } from './child-role.js';
-import type { ProtoSocket } from './proto.js';
-
-/** The environment variable telling a child which endpoints it accepts on itself (serialize none). */
-const ACCEPT_ENV = 'POETS_NET_SERVER_ACCEPT';
+import type { Server as NetListener } from 'node:net';
 import { Client, UdpClient, type AnyClient } from './client.js';
 import type { NetServer } from './net-server.js';
 import type { Personality } from './personality.js';
@@ -27,8 +24,6 @@ export interface ChildEntry {
   readonly started: number;
   /** Told to finish: it is given nothing more. */
   finishing: boolean;
-  /** serialize none: served max_requests, it keeps accepting until a replacement is ready (so the shared socket never closes). */
-  retiring?: 'asked' | 'told';
 }
 
 /** Something accepted, waiting for a child: a stream socket (raw) or a UDP datagram. */
@@ -44,10 +39,11 @@ interface Job {
 /** Parent → child. */
 type ToChild =
   | { ns: 'job'; id: number; index: number; port?: number; udp?: { data: string; peeraddr: string; peerport: number; sockaddr?: string | undefined; sockport?: number | undefined } }
-  | { ns: 'finish' };
+  | { ns: 'finish' }
+  | { ns: 'listen'; index: number };
 
 /** Child → parent (Perl's `"$$ waiting\n"` lines on the pipe, as objects). */
-type FromChild = { ns: 'retire' } | { ns: 'close_parent' } | { ns: 'ready' } | { ns: 'waiting' } | { ns: 'processing' } | { ns: 'exiting' } | { ns: 'dequeue' } | { ns: 'udp_reply'; id: number; data: string };
+type FromChild = { ns: 'close_parent' } | { ns: 'ready' } | { ns: 'waiting' } | { ns: 'processing' } | { ns: 'exiting' } | { ns: 'dequeue' } | { ns: 'udp_reply'; id: number; data: string };
 
 function isFromChild(message: unknown): message is FromChild {
   return typeof message === 'object' && message !== null && typeof (message as { ns?: unknown }).ns === 'string';
@@ -104,8 +100,6 @@ export abstract class PoolPersonality implements Personality {
    * once; otherwise the parent accepts and hands each client to one waiting child.
    */
   protected childrenAccept = false;
-  /** With childrenAccept: endpoint index → bound port, told to each child. */
-  private acceptPorts: Record<number, number> = {};
 
   accept(server: NetServer, client: AnyClient): void {
     this.handoff(server, 0, client);
@@ -121,23 +115,21 @@ export abstract class PoolPersonality implements Personality {
     const done = new Promise<void>((resolve) => (this.finish = resolve));
     const start = this.initial();
     server.log(3, `Beginning prefork (${start} processes)`);
-    void this.prepareChildrenAccept(server).then(() => this.run_n_children(start));
+    void this.run_n_children(start);
     this.timer = setInterval(() => this.tick(), 1000);
     return done;
   }
 
   /**
-   * The parent gives up its tcp/ssl listeners (it checked they bind, and learnt port 0's number);
-   * each child listens on the same address through node:cluster, which, with SCHED_NONE, binds it
-   * once in the parent and shares that one socket with every child. unix and udp stay with the parent.
+   * serialize none: the child gets the listening tcp/ssl sockets themselves (the parent keeps
+   * them too, so they never close while the server runs; what the parent accepts itself it hands
+   * out as usual).
    */
-  private async prepareChildrenAccept(server: NetServer): Promise<void> {
-    if (!this.childrenAccept) return;
-    cluster.schedulingPolicy = cluster.SCHED_NONE;
-    for (const [index, sock] of (server.server.sock ?? []).entries()) {
-      if (sock.NS_proto !== 'TCP' && sock.NS_proto !== 'SSL') continue;
-      this.acceptPorts[index] = Number(sock.NS_port);
-      await sock.close();
+  private shareListeners(entry: ChildEntry): void {
+    for (const [index, sock] of (this.server.server.sock ?? []).entries()) {
+      const listener = sock.listener?.();
+      if (listener === undefined || (sock.NS_proto !== 'TCP' && sock.NS_proto !== 'SSL')) continue;
+      entry.worker.send({ ns: 'listen', index } satisfies ToChild, listener);
     }
   }
 
@@ -203,7 +195,7 @@ export abstract class PoolPersonality implements Personality {
   /** Starts one child; returns its entry. */
   protected spawn(role: ChildRole): ChildEntry | undefined {
     if (this.closed) return undefined;
-    const worker = cluster.fork({ [CHILD_ROLE_ENV]: role, [ACCEPT_ENV]: this.childrenAccept ? JSON.stringify(this.acceptPorts) : '' });
+    const worker = cluster.fork({ [CHILD_ROLE_ENV]: role });
     const pid = worker.process.pid ?? -1;
     const entry: ChildEntry = { pid, worker, status: role === 'dequeue' ? 'dequeue' : 'starting', job: undefined, started: Date.now(), finishing: false };
     this.children.set(pid, entry);
@@ -225,20 +217,8 @@ export abstract class PoolPersonality implements Personality {
   }
 
   private fromChild(entry: ChildEntry, message: FromChild): void {
-    if (message.ns === 'ready') {
-      for (const other of this.children.values()) {
-        if (other.retiring !== 'asked') continue;
-        other.retiring = 'told';
-        other.worker.send({ ns: 'finish' } satisfies ToChild);
-        break;
-      }
-    }
+    if (message.ns === 'ready' && this.childrenAccept) this.shareListeners(entry);
     switch (message.ns) {
-      case 'retire':
-        entry.finishing = true;
-        entry.retiring = 'asked';
-        this.coordinate();
-        break;
       case 'ready':
       case 'waiting':
         if (entry.job?.udp !== undefined) this.udpJobs.delete(entry.job.id);
@@ -425,8 +405,10 @@ export abstract class PoolPersonality implements Personality {
     let finishing = false;
     let wake: (() => void) | undefined;
     let current = false;
+    let stop = () => {};
     const gentle = () => {
       finishing = true;
+      stop();
       wake?.();
     };
     const now = () => {
@@ -441,6 +423,7 @@ export abstract class PoolPersonality implements Personality {
     process.on('message', (message: unknown, socket: unknown) => {
       const m = message as ToChild;
       if (m?.ns === 'job') jobs.push({ message: m, socket: socket as Socket | undefined });
+      else if (m?.ns === 'listen') return acceptOn(m.index, socket as NetListener);
       else if (m?.ns === 'finish') finishing = true;
       else return;
       wake?.();
@@ -451,27 +434,33 @@ export abstract class PoolPersonality implements Personality {
     // serialize none: this child accepts on the shared sockets too, its clients served at once
     let active = 0;
     let idle: (() => void) | undefined;
-    const listening: ProtoSocket[] = [];
-    const accepts = process.env[ACCEPT_ENV] ? (JSON.parse(process.env[ACCEPT_ENV]) as Record<string, number>) : {};
-    for (const [index, port] of Object.entries(accepts)) {
-      const sock = server.server.sock?.[Number(index)];
-      if (sock === undefined) continue;
-      (sock as { NS_port: number | string }).NS_port = port;
-      await sock.connect((client) => {
-        if (finishing) {
-          if (client instanceof Client) client.socket.destroy();
-          return;
-        }
+    const listening: NetListener[] = [];
+    const stopAccepting = () => {
+      for (const listener of listening.splice(0)) listener.close();
+    };
+    stop = stopAccepting;
+    const acceptOn = (index: number, listener: NetListener) => {
+      const sock = server.server.sock?.[index];
+      if (sock?.adopt === undefined || finishing) return void listener.close();
+      listening.push(listener);
+      listener.on('connection', (socket: Socket) => {
+        socket.on('error', () => {});
         if (active++ === 0) send({ ns: 'processing' });
-        if (++served === max_requests) send({ ns: 'retire' });
-        void server.run_client_connection(client).finally(() => {
+        if (++served >= max_requests) gentle();
+        const settle = () => {
           if (--active > 0) return;
           if (finishing) idle?.();
           else send({ ns: 'waiting' });
-        });
+        };
+        sock.adopt!(socket).then(
+          (client) => server.run_client_connection(client).finally(settle),
+          () => {
+            socket.destroy();
+            settle();
+          },
+        );
       });
-      listening.push(sock);
-    }
+    };
     send({ ns: 'ready' });
     while (!finishing || jobs.length > 0) {
       if (jobs.length === 0) {
@@ -489,7 +478,7 @@ export abstract class PoolPersonality implements Personality {
       if (finishing && jobs.length === 0) break;
       send({ ns: 'waiting' });
     }
-    for (const sock of listening.splice(0)) await sock.close();
+    stopAccepting();
     if (active > 0) await new Promise<void>((resolve) => (idle = resolve));
     server.log(4, `Child leaving (${max_requests})`);
     await callHook(server, 'child_finish_hook');

@@ -39,6 +39,8 @@ export interface ProtoSocket {
    * unread (and, for ssl, before the handshake), so it can be passed to a child whole.
    */
   connect(onClient: (client: AnyClient) => void, onRaw?: (socket: Socket) => void): Promise<void>;
+  /** The listening socket of a stream endpoint once bound (the pools share it with their children). */
+  listener?(): NetListener | undefined;
   /** A child's side of a raw socket handed to it: the Client process_request gets (ssl: after the handshake). */
   adopt?(socket: Socket): Promise<Client>;
   /** Stops listening (and removes a unix socket file this object made). */
@@ -118,7 +120,7 @@ class StreamSocket implements ProtoSocket {
   readonly NS_ipv: string;
   readonly NS_unix_path?: string;
   readonly NS_unix_type?: string;
-  private listener: NetListener | undefined;
+  private listener_: NetListener | undefined;
   /** Sockets are handed to children: Node counts them as this listener's until a child says it closed them, which a child that died never does. */
   private raw = false;
 
@@ -161,7 +163,7 @@ class StreamSocket implements ProtoSocket {
           ? createServer(accept)
           : createTlsServer(this.tls, accept);
     if (this.tls !== undefined) listener.on('tlsClientError', () => {}); // a failed handshake never reaches process_request
-    this.listener = listener;
+    this.listener_ = listener;
     return new Promise<void>((resolve, reject) => {
       listener.once('error', (error: NodeJS.ErrnoException) => {
         reject(new PortError(`can't connect to ${this.NS_proto} port ${this.NS_port} on ${this.NS_host} [${error.code ?? error.message}]`));
@@ -182,6 +184,10 @@ class StreamSocket implements ProtoSocket {
         );
       }
     });
+  }
+
+  listener(): NetListener | undefined {
+    return this.listener_;
   }
 
   adopt(socket: Socket): Promise<Client> {
@@ -205,8 +211,8 @@ class StreamSocket implements ProtoSocket {
   }
 
   close(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
+    const listener = this.listener_;
+    this.listener_ = undefined;
     if (listener === undefined) return Promise.resolve();
     return new Promise((resolve) => {
       listener.close(() => resolve());

@@ -264,3 +264,35 @@ describe('the pools', () => {
     expect(server.out()).toContain('"max_spare_servers" (3) must be less than "max_servers" (3)');
   }, 30_000);
 });
+
+describe('serialize none: the children accept on the shared socket themselves', () => {
+  it('serves from the children; a child that served max_requests is replaced with no client refused', async () => {
+    const server = await start('PreForkSimple', '--port', '0', '--max_servers', '1', '--max_requests', '2', '--serialize', 'none');
+    const port = server.ports[0]!;
+    const served: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const got = await converse(port, ['pid', 'quit']);
+      expect(got).toMatch(/^Welcome to "Net::Server::PreForkSimple" \(\d+\)\r\n\d+\r\nYou said 'quit'\r\n$/);
+      served.push(Number(got.split('\r\n')[1]));
+    }
+    expect(served).not.toContain(server.child.pid);
+    expect(new Set(served).size).toBeGreaterThanOrEqual(3);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 40_000);
+
+  it('a crashed child is replaced while the others serve; kill -9 of the parent leaves nothing listening', async () => {
+    const server = await start('PreFork', '--port', '0', '--min_servers', '2', '--max_servers', '3', '--min_spare_servers', '1', '--max_spare_servers', '2', '--serialize', 'none');
+    const port = server.ports[0]!;
+    await until(() => server.children().length >= 2, 10_000, 'two children');
+    expect(await converse(port, ['crash'])).not.toContain('You said');
+    for (let i = 0; i < 6; i++) expect(await converse(port, ['hello', 'quit'])).toContain("You said 'hello'");
+    await until(() => server.children().length >= 3, 10_000, 'the replacement');
+    const children = server.children();
+    pids.push(...children);
+    server.child.kill('SIGKILL');
+    await server.exited;
+    await until(() => children.every((pid) => !alive(pid)), 10_000, 'the children to exit');
+    expect(await refused(port)).toBe(true);
+  }, 40_000);
+});
