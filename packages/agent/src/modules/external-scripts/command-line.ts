@@ -2,6 +2,7 @@
 // group, no shell is involved), `$ARG1$`... `$ARGS$` `$ARGS"$` replaced by the caller's
 // arguments, a relative program found below the script root. Pure functions.
 import { isAbsolute, resolve } from 'node:path';
+import { splitWords } from '../../cli/words.js';
 
 /** NSClient++'s "nasty" characters: refused in arguments unless `allow nasty characters` is on. */
 export const NASTY_CHARACTERS = '|`&><\'"\\[]{}';
@@ -12,35 +13,9 @@ export function nastyCharacter(text: string): string | undefined {
   return undefined;
 }
 
-/** Splits a command line into words: white space separates, `'...'` and `"..."` group (a backslash escapes in double quotes). */
+/** Splits a command line into words as the agent's prompt does: blanks separate, quotes group, a backslash escapes. */
 export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quote === "'") {
-      if (ch === "'") quote = undefined;
-      else word += ch;
-    } else if (quote === '"') {
-      if (ch === '"') quote = undefined;
-      else if (ch === '\\' && i + 1 < line.length && '"\\$'.includes(line[i + 1]!)) word += line[++i];
-      else word += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
+  return splitWords(line);
 }
 
 /**
