@@ -2,10 +2,9 @@
 // every run's result submitted on its channel under the schedule's alias; report filters; cron;
 // run on startup; a run that outlasts its interval never overlaps the next (skipped, counted,
 // logged); bad schedules refused with the reason while the others run; unload stops every alarm.
-import { existsSync } from 'node:fs';
 import { Agent, type ModuleDefinition, SettingsStore, type Submission, parseInterval, parseRandomness, parseReport, readSchedules, Scheduler, status, type StatusCode } from '@poets/agent';
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from '../../../test/support/index.js';
+import { describeWithPrograms, until } from '../../../test/support/index.js';
 import { makeAgent } from './helpers.js';
 
 /** A module with queries to schedule and a channel that records what it gets. */
@@ -189,9 +188,8 @@ describe('Scheduler', () => {
   });
 });
 
-describe('Scheduler with CheckExternalScripts', () => {
+describeWithPrograms(['/usr/lib/nagios/plugins/check_dummy'], 'Scheduler with CheckExternalScripts', () => {
   it('a real check_dummy scheduled: its result on the channel', async () => {
-    if (!existsSync('/usr/lib/nagios/plugins/check_dummy') && !process.env.CI) return;
     const { got, started } = start('[/modules]\nCheckExternalScripts = enabled\n[/settings/external scripts/scripts]\ndummy = /usr/lib/nagios/plugins/check_dummy 1 "from cron"\n[/settings/scheduler/schedules/dummy_check]\ncommand = dummy\ninterval = 0.2s\nchannel = TEST\n');
     await started;
     await until(() => got.length >= 1, 5000);
