@@ -72,6 +72,19 @@ describe('schedule settings', () => {
     expect(() => parseRandomness('300%')).toThrow(/share/);
   });
 
+  it("NSClient++'s own sample: names with spaces, both forms identical", () => {
+    const short = SettingsStore.fromText('[/settings/scheduler/schedules/default]\ninterval = 5s\nchannel = log\n[/settings/scheduler/schedules]\neventlog=check_eventlog log=application\nCPU Load=check_cpu\n');
+    const long = SettingsStore.fromText('[/settings/scheduler/schedules/default]\ninterval = 5s\nchannel = log\n[/settings/scheduler/schedules/eventlog]\ncommand=check_eventlog log=application\n[/settings/scheduler/schedules/CPU Load]\ncommand=check_cpu\n');
+    const fail = (m: string) => {
+      throw new Error(m);
+    };
+    expect(readSchedules(short, fail)).toEqual(readSchedules(long, fail));
+    expect(readSchedules(short, fail).map((x) => [x.alias, x.command, x.arguments, x.interval, x.channel])).toEqual([
+      ['eventlog', 'check_eventlog', ['log=application'], 5, 'log'],
+      ['CPU Load', 'check_cpu', [], 5, 'log'],
+    ]);
+  });
+
   it('templates: schedules inherit schedules/default, or the parent they name', () => {
     const s = SettingsStore.fromText(
       '[/settings/scheduler/schedules/default]\nchannel = log\ninterval = 10s\n[/settings/scheduler/schedules/quick]\nis template = true\ninterval = 1s\nchannel = TEST\n[/settings/scheduler/schedules]\na = check_ok\n[/settings/scheduler/schedules/b]\nparent = quick\ncommand = check_ok\n',
