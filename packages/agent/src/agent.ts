@@ -16,6 +16,8 @@ import type { ExecCommand, ExecResult, MaybePromise, QueryCommand, QueryResult, 
 import { natsClientModule } from './nats-client.js';
 import { nscaClientModule } from './modules/nsca-client/index.js';
 import { nscaServerModule } from './modules/nsca-server/index.js';
+import { checkExternalScriptsModule } from './modules/external-scripts/external-scripts.js';
+import { schedulerModule } from './modules/scheduler/scheduler.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
 import { status, statusName, toStatus } from './status.js';
@@ -74,6 +76,8 @@ export class Agent {
     this.addModule(natsClientModule);
     this.addModule(nscaClientModule);
     this.addModule(nscaServerModule);
+    this.addModule(checkExternalScriptsModule);
+    this.addModule(schedulerModule);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);

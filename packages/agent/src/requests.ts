@@ -37,7 +37,7 @@ export interface Submission {
   perf: string;
   /** Who the result is about or from (the payload's `source`); '' when not given. */
   source: string;
-  /** Where a client module sends it (the message header's recipient, a schedule's `target`); absent: its default. */
+  /** Where a client module should send it (the header's recipient, e.g. an NSCA target); absent: its default. */
   target?: string;
 }
 
