@@ -9,8 +9,11 @@ import type { Kernel } from '@poets/kernel';
 import { SubmissionError } from '../../errors.js';
 import type { NSCATargetSettings } from './settings.js';
 
-/** Results handed to Client::NSCA at once (they share its connection). */
-const WINDOW = 256;
+/**
+ * Results handed to Client::NSCA at once. They share its connection, which closes once what was
+ * put on it is written: a small window means a connection (and an init packet) per window.
+ */
+const WINDOW = 8192;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5000;
 
