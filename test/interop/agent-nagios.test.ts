@@ -27,7 +27,7 @@ describeWithPeer(haveNagios ? undefined : `${NAGIOS} missing (apt-get install na
     const cfg = nagiosConfig(dir, { hosts: ['web-01'], services: [{ host: 'web-01', service: 'disk' }, { host: 'web-01', service: 'stub_every_second' }] });
     nagios = await startNagios(dir, cfg);
     const nscadCfg = join(dir, 'nsca.cfg');
-    writeFileSync(nscadCfg, ['server_address=127.0.0.1', 'server_port=0', `password=${PASSWORD}`, 'decryption_method=16', `command_file=${join(dir, 'nagios.cmd')}`, ''].join('\n'));
+    writeFileSync(nscadCfg, ['server_address=127.0.0.1', 'server_port=0', `password=${PASSWORD}`, 'decryption_method=14', `command_file=${join(dir, 'nagios.cmd')}`, ''].join('\n'));
     nscad = run(process.execPath, [POETS_NSCAD, '-c', nscadCfg]);
     const m = await until('poets-nscad to listen', () => /nscad: listening on 127\.0\.0\.1:(\d+)/.exec(nscad!.output()) ?? (nscad!.process.exitCode !== null && fail(`poets-nscad exited: ${nscad!.output()}`)));
     writeFileSync(

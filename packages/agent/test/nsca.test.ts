@@ -61,8 +61,9 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
 
 describe('NSCA modules: settings', () => {
   it('takes encryption by NSClient++ names and by send_nsca numbers', () => {
-    expect(parseEncryption('[t]', 'aes')).toBe(16);
-    expect(parseEncryption('[t]', 'AES128')).toBe(14);
+    expect(parseEncryption('[t]', 'aes')).toBe(14);
+    expect(parseEncryption('[t]', 'AES256')).toBe(14);
+    expect(() => parseEncryption('[t]', 'aes128')).toThrow(/aes128 \(AES with a 16-byte key\) matches no nsca method/);
     expect(parseEncryption('[t]', 'xor')).toBe(1);
     expect(parseEncryption('[t]', '3des')).toBe(3);
     expect(parseEncryption('[t]', '8')).toBe(8);
@@ -86,7 +87,7 @@ describe('NSCA modules: settings', () => {
     expect(client.config.channel).toBe('NSCA');
     expect(client.config.hostname).toMatch(/^[^A-Z]+\.example$/);
     const backup = client.config.targets.get('backup')!;
-    expect(backup).toMatchObject({ host: '127.0.0.2', port: 5667, password: 'pw', encryption: 16, payloadLength: 512, timeout: 30, retries: 3, timeOffset: 0 });
+    expect(backup).toMatchObject({ host: '127.0.0.2', port: 5667, password: 'pw', encryption: 14, payloadLength: 512, timeout: 30, retries: 3, timeOffset: 0 });
     agent.settings.generate({ addDefaults: true });
     const text = agent.settings.toString();
     for (const line of ['channel = NSCA', 'hostname = ${host_lc}.example', 'encryption = aes', 'payload length = 512', 'retries = 3', 'time offset = 0', 'timeout = 30']) expect(text).toContain(line);
@@ -159,7 +160,7 @@ describeWithPeer(missing ? `${missing} missing (apt-get install nsca nsca-client
   afterAll(() => agent?.stop());
 
   it('turns each received check into a submission on the inbox channel: host as source, output split at |', async () => {
-    const r = await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-c', cfg('aes.cfg', 's3cret', 16)], 'web1\tdisk\t1\tdisk 91% used|/=91%;80;90\x17web1\t2\thost down\n');
+    const r = await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-c', cfg('aes.cfg', 's3cret', 14)], 'web1\tdisk\t1\tdisk 91% used|/=91%;80;90\x17web1\t2\thost down\n');
     expect(r.stdout.toString()).toMatch(/2 data packet\(s\) sent/);
     await until(() => got.length >= 2, 5000, 'two submissions');
     expect(got).toEqual([
@@ -178,9 +179,9 @@ describeWithPeer(missing ? `${missing} missing (apt-get install nsca nsca-client
 
   it('drops a wrong password (seen as a bad CRC), logs why, and goes on serving', async () => {
     const before = got.length;
-    await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-c', cfg('bad.cfg', 'wrong', 16)], 'web1\tbad\t0\tnever\n');
+    await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-c', cfg('bad.cfg', 'wrong', 14)], 'web1\tbad\t0\tnever\n');
     await until(() => /nsca: 127\.0\.0\.1:\d+ refused a packet: invalid packet version .*wrong password or encryption method/.test(logger.text()), 5000, () => `the refusal logged in:\n${logger.text()}`);
-    await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-c', cfg('aes.cfg', 's3cret', 16)], 'web1\tgood\t0\tafter\n');
+    await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-c', cfg('aes.cfg', 's3cret', 14)], 'web1\tgood\t0\tafter\n');
     await until(() => got.length > before, 5000, 'the good check');
     expect(got.slice(before).map((s) => s.command)).toEqual(['good']);
   });
@@ -196,7 +197,7 @@ describeWithPeer(missing ? `${missing} missing (apt-get install nsca nsca-client
       });
     }
     await until(() => /nsca: 127\.0\.0\.1:\d+ refused a packet: connection closed after \d+ bytes of a packet/.test(logger.text()), 5000, () => `the refusal logged in:\n${logger.text()}`);
-    await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-c', cfg('aes.cfg', 's3cret', 16)], 'web1\tstill\t0\tserving\n');
+    await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-c', cfg('aes.cfg', 's3cret', 14)], 'web1\tstill\t0\tserving\n');
     await until(() => got.length > before, 5000, 'the good check');
     expect(got.slice(before).map((s) => s.command)).toEqual(['still']);
   });
@@ -204,13 +205,16 @@ describeWithPeer(missing ? `${missing} missing (apt-get install nsca nsca-client
 
 describeWithPeer(missing ? `${missing} missing (apt-get install nsca nsca-client)` : undefined, 'NSCAClient → nsca', () => {
   const dir = tempDir();
+  let nsca14: NscaDaemon;
   let nsca16: NscaDaemon;
   let nsca1: NscaDaemon;
   beforeAll(async () => {
+    nsca14 = await startNscaDaemon({ method: 14, password: 'pw16', dir });
     nsca16 = await startNscaDaemon({ method: 16, password: 'pw16', dir });
     nsca1 = await startNscaDaemon({ method: 1, password: 'pw1', dir });
   });
   afterAll(async () => {
+    await nsca14?.stop();
     await nsca16?.stop();
     await nsca1?.stop();
   });
@@ -225,9 +229,12 @@ describeWithPeer(missing ? `${missing} missing (apt-get install nsca nsca-client
   }
 
   it.each([
-    ['aes', 512],
-    ['16', 4096],
-  ])("writes a script's simple_submit as send_nsca would (encryption %s, payload length %i)", async (encryption, payload) => {
+    ['aes', 14, 512],
+    ['16', 16, 4096],
+    ['xor', 1, 4096],
+  ])("writes a script's simple_submit as send_nsca would (encryption %s = send_nsca's %i, payload length %i)", async (encryption, method, payload) => {
+    const daemon = method === 14 ? nsca14 : method === 16 ? nsca16 : nsca1;
+    const password = method === 1 ? 'pw1' : 'pw16';
     const scripts = tempDir();
     writeFileSync(
       join(scripts, 'report.ts'),
@@ -245,14 +252,14 @@ export function init(plugin_id: number) {
     );
     const { agent } = makeAgent({
       settings: SettingsStore.fromText(
-        `[/modules]\nNSCAClient = enabled\nTypeScript = enabled\n[/settings/typescript/scripts]\nreport = ${join(scripts, 'report.ts')}\n[/settings/NSCA/client]\nhostname = web-01\n[/settings/NSCA/client/targets/default]\naddress = 127.0.0.1:${nsca16.port}\nencryption = ${encryption}\npassword = pw16\npayload length = ${payload}\n`,
+        `[/modules]\nNSCAClient = enabled\nTypeScript = enabled\n[/settings/typescript/scripts]\nreport = ${join(scripts, 'report.ts')}\n[/settings/NSCA/client]\nhostname = web-01\n[/settings/NSCA/client/targets/default]\naddress = 127.0.0.1:${daemon.port}\nencryption = ${encryption}\npassword = ${password}\npayload length = ${payload}\n`,
       ),
     });
     await agent.start();
-    const before = nsca16.lines().length;
+    const before = daemon.lines().length;
     expect(await agent.simple_query('report', [])).toEqual([status.OK, '', '']);
-    const ours = (await nsca16.waitForLines(before + 2)).slice(before).map(withoutTime);
-    const theirs = await viaSendNsca(nsca16, 16, 'pw16', "web-01\tdisk\t1\tdisk 91% used|'/'=91%;80;90\x17web-01\t0\thost up\n", 2);
+    const ours = (await daemon.waitForLines(before + 2)).slice(before).map(withoutTime);
+    const theirs = await viaSendNsca(daemon, method, password, "web-01\tdisk\t1\tdisk 91% used|'/'=91%;80;90\x17web-01\t0\thost up\n", 2);
     expect(ours).toEqual(theirs);
     expect(ours).toEqual(["PROCESS_SERVICE_CHECK_RESULT;web-01;disk;1;disk 91% used|'/'=91%;80;90", 'PROCESS_HOST_CHECK_RESULT;web-01;0;host up']);
     await agent.stop();
@@ -275,17 +282,17 @@ export function init(plugin_id: number) {
 
   it("sends to the target the submission names (the header's recipient), else default", async () => {
     const { agent } = agentWith(
-      `[/modules]\nNSCAClient = enabled\n[/settings/NSCA/client]\nhostname = h\n[/settings/NSCA/client/targets/default]\naddress = 127.0.0.1:${nsca16.port}\npassword = pw16\n[/settings/NSCA/client/targets/obfuscated]\naddress = 127.0.0.1:${nsca1.port}\nencryption = xor\npassword = pw1\n`,
+      `[/modules]\nNSCAClient = enabled\n[/settings/NSCA/client]\nhostname = h\n[/settings/NSCA/client/targets/default]\naddress = 127.0.0.1:${nsca14.port}\npassword = pw16\n[/settings/NSCA/client/targets/obfuscated]\naddress = 127.0.0.1:${nsca1.port}\nencryption = xor\npassword = pw1\n`,
     );
     await agent.start();
-    const b16 = nsca16.lines().length;
+    const b16 = nsca14.lines().length;
     const b1 = nsca1.lines().length;
     const r = await agent.submit('NSCA', [
       { command: 'a', result: 0, message: 'to default', perf: '', source: '' },
       { command: 'b', result: 2, message: 'to xor', perf: '', source: 'other-host', target: 'obfuscated' },
     ]);
     expect(r).toMatchObject({ success: true });
-    const [toDefault] = (await nsca16.waitForLines(b16 + 1)).slice(b16);
+    const [toDefault] = (await nsca14.waitForLines(b16 + 1)).slice(b16);
     const [toXor] = (await nsca1.waitForLines(b1 + 1)).slice(b1);
     expect(withoutTime(toDefault!)).toBe('PROCESS_SERVICE_CHECK_RESULT;h;a;0;to default');
     expect(withoutTime(toXor!)).toBe('PROCESS_SERVICE_CHECK_RESULT;other-host;b;2;to xor');

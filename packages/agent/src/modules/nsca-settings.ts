@@ -5,8 +5,11 @@ import { ModuleError } from '../errors.js';
 import type { Plugin } from '../plugin.js';
 
 /**
- * NSClient++'s encryption names and the nsca method number each stands for (NSClient++ names
- * methods 16 `aes`, 15 `aes192`, 14 `aes128`, as its table does; see the README on AES).
+ * NSClient++'s encryption names and the nsca method number whose bytes on the wire are the same.
+ * NSClient++ ciphers with Crypto++ in 8-bit CFB, the password zero-padded to the cipher's key size,
+ * as nsca does with libmcrypt — so `aes` (Crypto++ AES, 32-byte key, 16-byte block) is nsca's
+ * method 14 (libmcrypt's rijndael-128 takes a 32-byte key), not 16 (rijndael-256 has 32-byte
+ * blocks). NSClient++'s `aes128` and `aes192` (AES with 16- and 24-byte keys) match no nsca method.
  */
 export const ENCRYPTION_NAMES: ReadonlyMap<string, number> = new Map([
   ['none', 0],
@@ -14,28 +17,31 @@ export const ENCRYPTION_NAMES: ReadonlyMap<string, number> = new Map([
   ['des', 2],
   ['3des', 3],
   ['cast128', 4],
-  ['cast256', 5],
   ['xtea', 6],
   ['3way', 7],
   ['blowfish', 8],
   ['twofish', 9],
-  ['loki97', 10],
   ['rc2', 11],
-  ['rijndael128', 14],
-  ['aes128', 14],
-  ['rijndael192', 15],
-  ['aes192', 15],
-  ['rijndael256', 16],
-  ['aes256', 16],
-  ['aes', 16],
+  ['aes', 14],
+  ['aes256', 14],
+  ['rijndael256', 14],
   ['serpent', 20],
   ['gost', 23],
-  ['saferplus', 26],
+]);
+
+/** NSClient++ names that have no nsca counterpart, and why. */
+const NO_NSCA_METHOD: ReadonlyMap<string, string> = new Map([
+  ['aes128', 'AES with a 16-byte key'],
+  ['rijndael128', 'AES with a 16-byte key'],
+  ['aes192', 'AES with a 24-byte key'],
+  ['rijndael192', 'AES with a 24-byte key'],
 ]);
 
 /** `encryption = aes` or `= 14`: the nsca method number, or throws naming the key and what is supported. */
 export function parseEncryption(where: string, raw: string): number {
   const value = raw.trim().toLowerCase();
+  const unmatched = NO_NSCA_METHOD.get(value);
+  if (unmatched !== undefined) throw new ModuleError(`${where} encryption = ${raw}: NSClient++'s ${value} (${unmatched}) matches no nsca method; use aes (AES-256, nsca's 14) or a method number`);
   const method = /^\d+$/.test(value) ? Number(value) : ENCRYPTION_NAMES.get(value);
   if (method === undefined) throw new ModuleError(`${where} encryption = ${raw}: unknown method (names: ${[...ENCRYPTION_NAMES.keys()].join(', ')}; or send_nsca's numbers)`);
   if (!isSupportedMethod(method)) {
