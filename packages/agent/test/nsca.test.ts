@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
-import { Agent, NSCAClient, SettingsStore, parseAddress, parseEncryption, status, type Submission } from '@poets/agent';
+import { Agent, Core, NSCAClient, SettingsStore, simpleSubmitRequest, submitRequestToWire, parseAddress, parseEncryption, status, type Submission } from '@poets/agent';
 import { ServerNSCA } from '@poets/server-nsca';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NSCA, haveNsca, haveSendNsca, sendNsca } from '../../../test/interop/helpers/commands.js';
@@ -296,6 +296,10 @@ export function init(plugin_id: number) {
     const [toXor] = (await nsca1.waitForLines(b1 + 1)).slice(b1);
     expect(withoutTime(toDefault!)).toBe('PROCESS_SERVICE_CHECK_RESULT;h;a;0;to default');
     expect(withoutTime(toXor!)).toBe('PROCESS_SERVICE_CHECK_RESULT;other-host;b;2;to xor');
+    // the raw call: the SubmitRequestMessage's header names the recipient
+    const raw = submitRequestToWire(simpleSubmitRequest('NSCA', 'c', 1, 'raw to xor', 'x=1', { target: 'obfuscated' }));
+    expect(await Core.get(agent.findPlugin('NSCAClient')!.id).submit('NSCA', raw)).toEqual([true, '']);
+    expect(withoutTime((await nsca1.waitForLines(b1 + 2))[b1 + 1]!)).toBe("PROCESS_SERVICE_CHECK_RESULT;h;c;1;raw to xor|'x'=1");
     await agent.stop();
   }, 30_000);
 
