@@ -100,6 +100,7 @@ describe('NSCA modules: settings', () => {
     ['[/settings/NSCA/client/targets/default]\nuse ssl = true', /use ssl = true: NSCA over TLS is not supported/],
     ['[/settings/NSCA/client/targets/default]\nadress = x', /adress: unknown key/],
     ['[/settings/NSCA/client]\nmax queue = 0', /max queue = 0: not a whole number >= 1/],
+    ['[/settings/NSCA/client]\nhostname = ${host}.${domain}', /\$\{domain\} forms are not supported/],
   ])('refuses bad client settings (%s) with the reason; the channel has no handler', async (section, reason) => {
     const { agent, logger } = agentWith(`[/modules]\nNSCAClient = enabled\n${section}\n`);
     await agent.start();

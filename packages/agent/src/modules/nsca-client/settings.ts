@@ -140,6 +140,7 @@ export function readNSCAClientSettings(plugin: Plugin): NSCAClientSettings {
   const channel = get('channel').trim();
   if (channel === '' || channel.includes(',')) throw new ModuleError(`${where} channel = ${get('channel')}: one channel name is needed`);
   if (!['', 'utf8', 'utf-8'].includes(get('encoding').trim().toLowerCase())) throw new ModuleError(`${where} encoding = ${get('encoding')}: only utf8 is supported`);
+  if (/\$\{domain(_lc|_uc)?\}/.test(get('hostname'))) throw new ModuleError(`${where} hostname = ${get('hostname')}: \${domain} forms are not supported (Node has no domain name of the computer); write the domain out`);
   const names = new Set(['default']);
   for (const section of plugin.agent.settings.get_subsections(`${base}/targets`)) names.add(section.slice(`${base}/targets/`.length));
   const targets = new Map<string, NSCATargetSettings>();
