@@ -178,6 +178,18 @@ describeWithPeer(missing ? `${missing} missing (apt-get install nsca nsca-client
     expect(got6[0]).toMatchObject({ source: 'v6host', command: 'ping', result: 0, message: 'OK' });
   });
 
+  it('refuses a peer outside allowed hosts (logged), under another alias with its own section', async () => {
+    const strictPort = await freePort();
+    for (const [key, value] of [['port', String(strictPort)], ['bind to', '127.0.0.1'], ['allowed hosts', '10.1.2.3, 192.168.0.0/16'], ['encryption', 'xor'], ['inbox', 'strict_inbox']]) agent.settings.set_string('/settings/strict/server', key!, value!);
+    await agent.load_module('NSCAServer', 'strict');
+    const strictGot = recordChannel(agent, 'strict_inbox');
+    await listening(strictPort, '127.0.0.1');
+    await sendNsca(['-H', '127.0.0.1', '-p', String(strictPort), '-c', cfg('xor.cfg', 's3cret', 1)], 'web1\tx\t0\tnot allowed\n');
+    await until(() => /nsca: .*127\.0\.0\.1.*(not allowed|access|refused)/i.test(logger.text()), 5000, () => `the refusal logged in:\n${logger.text()}`);
+    expect(strictGot).toEqual([]);
+    await agent.unload_module('strict');
+  });
+
   it('drops a wrong password (seen as a bad CRC), logs why, and goes on serving', async () => {
     const before = got.length;
     await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-c', cfg('bad.cfg', 'wrong', 14)], 'web1\tbad\t0\tnever\n');
