@@ -142,10 +142,11 @@ export class NSCAServer implements ModuleInstance {
     };
     if (config.bindTo !== '') options.address = config.bindTo;
     this.server = ServerNSCA.spawn(options);
-    this.server.results$.subscribe((check) => this.received1(check));
+    this.server.results$.subscribe((check) => this.deliver(check));
   }
 
-  private received1(check: NSCAResult): void {
+  /** One received check, submitted on the inbox channel; a channel that does not take it is counted and logged. */
+  private deliver(check: NSCAResult): void {
     this.received++;
     void this.plugin.agent.submit(this.config.inbox, [submissionOf(check, this.config.performanceData)]).then((r) => {
       if (!r.success) {
