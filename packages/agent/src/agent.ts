@@ -14,6 +14,8 @@ import {
 } from './registry.js';
 import type { ExecCommand, ExecResult, MaybePromise, QueryCommand, QueryResult, Submission, SubmitResult } from './requests.js';
 import { natsClientModule } from './nats-client.js';
+import { nscaClientModule } from './modules/nsca-client/index.js';
+import { nscaServerModule } from './modules/nsca-server/index.js';
 import { checkExternalScriptsModule } from './modules/external-scripts/external-scripts.js';
 import { schedulerModule } from './modules/scheduler/scheduler.js';
 import { scriptHostModule } from './script-host.js';
@@ -72,6 +74,8 @@ export class Agent {
     this.addModule(scriptHostModule('TypeScript', 'typescript'));
     this.addModule(scriptHostModule('PythonScript', 'python'));
     this.addModule(natsClientModule);
+    this.addModule(nscaClientModule);
+    this.addModule(nscaServerModule);
     this.addModule(checkExternalScriptsModule);
     this.addModule(schedulerModule);
     for (const module of options.modules ?? []) this.addModule(module);

@@ -181,6 +181,19 @@ export {
   type NATSClientStats,
 } from './nats-client.js';
 export {
+  NSCAClient,
+  NSCATarget,
+  nscaCheckOf,
+  nscaClientModule,
+  parseAddress,
+  readNSCAClientSettings,
+  type NSCAClientSettings,
+  type NSCATargetSettings,
+  type NSCATargetStats,
+} from './modules/nsca-client/index.js';
+export { NSCAServer, nscaServerModule, parseAllowedHosts, readNSCAServerSettings, submissionOf, type NSCAServerSettings } from './modules/nsca-server/index.js';
+export { ENCRYPTION_NAMES, parseEncryption, parsePayloadLength } from './modules/nsca-settings.js';
+export {
   CheckExternalScripts,
   checkExternalScriptsModule,
   readExternalScriptsSettings,
