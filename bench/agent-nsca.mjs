@@ -20,13 +20,13 @@ import { compare, report } from './lib.mjs';
 
 const N = Number(process.env.AGENT_NSCA_BENCH ?? 5000);
 const N_LEGACY = Math.max(100, Math.floor(N / 10));
-const PASSWORD = 'bench-pw';
+export const PASSWORD = 'bench-pw';
 const quiet = { log() {} };
 const nscadPath = fileURLToPath(new URL('../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
 
-async function startNscad(dir, method) {
+export async function startNscad(dir, method, extraConfig = []) {
   const cfg = join(dir, 'nsca.cfg');
-  writeFileSync(cfg, ['server_address=127.0.0.1', 'server_port=0', `password=${PASSWORD}`, `decryption_method=${method}`, `command_file=${join(dir, 'commands')}`, ''].join('\n'));
+  writeFileSync(cfg, ['server_address=127.0.0.1', 'server_port=0', `password=${PASSWORD}`, `decryption_method=${method}`, `command_file=${join(dir, 'commands')}`, ...extraConfig, ''].join('\n'));
   writeFileSync(join(dir, 'commands'), '');
   const child = spawn(process.execPath, [nscadPath, '-c', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

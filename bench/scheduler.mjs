@@ -5,9 +5,13 @@
 // by 1,000 bare setInterval timers (no kernel, no agent) — what the timers alone cost.
 //   node --expose-gc bench/run.mjs scheduler
 // SCHEDULER_BENCH_SCHEDULES (default 1000), SCHEDULER_BENCH_SECONDS (default 60).
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kernel } from '@poets/kernel';
 import { Agent, SettingsStore } from '@poets/agent';
 import { fmt } from './lib.mjs';
+import { PASSWORD, startNscad } from './agent-nsca.mjs';
 
 const SCHEDULES = Number(process.env.SCHEDULER_BENCH_SCHEDULES ?? 1000);
 const SECONDS = Number(process.env.SCHEDULER_BENCH_SECONDS ?? 60);
@@ -34,6 +38,39 @@ async function measure(counted) {
   const delivered = counted() - n0;
   globalThis.gc?.();
   return { delivered, elapsed, cpu: (cpu.user + cpu.system) / 1e6 / elapsed, rssMax, rss0, heapAfterGc: process.memoryUsage().heapUsed - heap0 };
+}
+
+/** Lines poets-nscad wrote to its command file so far (counted by newlines, read as bytes). */
+function lineCounter(file) {
+  let offset = 0;
+  let lines = 0;
+  return () => {
+    const buf = readFileSync(file);
+    for (let i = offset; i < buf.length; i++) if (buf[i] === 10) lines++;
+    offset = buf.length;
+    return lines;
+  };
+}
+
+/** The same schedules on channel NSCA: NSCAClient sends each to a poets-nscad, counted in its command file. */
+async function nscaRun() {
+  const dir = mkdtempSync(join(tmpdir(), 'poets-bench-sched-'));
+  const nscad = await startNscad(dir, 1, ['append_to_file=1']);
+  try {
+    const lines = ['[/modules]', 'BenchChecks = enabled', 'NSCAClient = enabled', 'Scheduler = enabled', '[/settings/NSCA/client]', 'hostname = bench', `max queue = ${SCHEDULES * 10}`, '[/settings/NSCA/client/targets/default]', `address = 127.0.0.1:${nscad.port}`, 'encryption = xor', `password = ${PASSWORD}`, '[/settings/scheduler/schedules/default]', 'interval = 1s', 'channel = NSCA', 'randomness = 100%', '[/settings/scheduler/schedules]'];
+    for (let i = 0; i < SCHEDULES; i++) lines.push(`s${i} = check_bench`);
+    const checks = { name: 'BenchChecks', load: (plugin) => plugin.registry.simple_function('check_bench', check, 'a trivial check') };
+    const agent = new Agent({ kernel: new Kernel({ logger: quiet }), logger: quiet, settings: SettingsStore.fromText(lines.join('\n') + '\n'), modules: [checks], metricsInterval: 0 });
+    await agent.start();
+    await sleep(1500);
+    const m = await measure(lineCounter(join(dir, 'commands')));
+    const stats = agent.findPlugin('Scheduler').instance.stats;
+    await agent.stop();
+    return { ...m, skipped: stats.skipped, errors: stats.errors };
+  } finally {
+    nscad.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function agentRun() {
@@ -93,6 +130,12 @@ export async function run() {
   console.log(`${'RSS peak growth while running'.padEnd(34)} ${mib(ours.rssMax - ours.rss0).padStart(12)}   bare setInterval ${mib(base.rssMax - base.rss0)}`);
   console.log(`${'heap growth (after GC, start→end)'.padEnd(34)} ${mib(ours.heapAfterGc).padStart(12)}   bare setInterval ${mib(base.heapAfterGc)}`);
   console.log(`${'agent RSS peak'.padEnd(34)} ${mib(ours.rssMax).padStart(12)}`);
+  if (!existsSync(new URL('../packages/server-nsca/dist/cli/nscad.js', import.meta.url)) || process.env.SCHEDULER_BENCH_NSCA === '0') return;
+  // Scheduler → NSCAClient → poets-nscad (its own process; the agent's CPU is this process's).
+  const nsca = await nscaRun();
+  const nexpected = SCHEDULES * Math.floor(nsca.elapsed);
+  console.log(`${'→ NSCAClient → poets-nscad, lines/s'.padEnd(34)} ${fmt(nsca.delivered / nsca.elapsed).padStart(8)} res/s  beside the counting channel ${fmt(ours.delivered / ours.elapsed)} res/s, ratio ${((nsca.delivered / nsca.elapsed / (ours.delivered / ours.elapsed)) * 100).toFixed(1)}%`);
+  console.log(`${'  missed (due − written)'.padEnd(34)} ${String(Math.max(0, nexpected - nsca.delivered)).padStart(8)} of ${nexpected}, skipped ${nsca.skipped}, errors ${nsca.errors}; agent CPU ${(nsca.cpu * 100).toFixed(2)}% of a core, RSS peak ${mib(nsca.rssMax)}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();
