@@ -13,141 +13,31 @@
 // far: what Nagios has read from its pipe but not yet processed when it is terminated (its command
 // file worker is SIGKILLed, with what it holds) is lost inside Nagios, where no writer of the pipe
 // can see or help it. nsca has the same limit.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { haveSendNsca, sendNsca } from './helpers/commands.js';
+import { NAGIOS, fail, haveNagios, nagiosConfig as writeNagiosConfig, readFileSyncSafe, run, serviceStatus, sleep, stop, until, type Child } from './helpers/nagios.js';
 import { describeWithPeer } from '../support/index.js';
 
-const NAGIOS = '/usr/sbin/nagios4';
 const POETS_NSCAD = fileURLToPath(new URL('../../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
 const PASSWORD = 'e2e-Nagios_pw';
 const SERVICES = 400;
 const OUTAGE_MS = Number(process.env.POETS_NAGIOS_OUTAGE ?? 6) * 1000;
-const haveNagios = existsSync(NAGIOS);
 const missing = [haveNagios ? '' : NAGIOS, haveSendNsca ? '' : '/usr/sbin/send_nsca'].filter(Boolean);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, test: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = test();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 function nagiosConfig(dir: string): string {
-  const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
-  mkdirSync(join(dir, 'checkresults'));
-  const main = {
-    log_file: join(dir, 'nagios.log'),
-    cfg_file: join(dir, 'objects.cfg'),
-    object_cache_file: join(dir, 'objects.cache'),
-    precached_object_file: join(dir, 'objects.precache'),
-    status_file: join(dir, 'status.dat'),
-    status_update_interval: 1,
-    nagios_user: userInfo().username,
-    nagios_group: group,
-    check_external_commands: 1,
-    command_file: join(dir, 'nagios.cmd'),
-    lock_file: join(dir, 'nagios.lock'),
-    temp_file: join(dir, 'nagios.tmp'),
-    temp_path: dir,
-    check_result_path: join(dir, 'checkresults'),
-    retain_state_information: 1,
-    state_retention_file: join(dir, 'retention.dat'),
-    log_external_commands: 1,
-    accept_passive_service_checks: 1,
-    execute_service_checks: 0,
-    execute_host_checks: 0,
-    enable_notifications: 0,
-    enable_flap_detection: 0,
-    enable_event_handlers: 0,
-    check_service_freshness: 0,
-    use_syslog: 0,
-    log_rotation_method: 'n',
-    query_socket: join(dir, 'nagios.qh'),
-    illegal_macro_output_chars: '`~$&|\'"<>',
-  };
-  const always = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].map((d) => `  ${d} 00:00-24:00`).join('\n');
-  const services = Array.from({ length: SERVICES }, (_, i) =>
-    ['define service {', '  host_name web1', `  service_description s${i}`, '  check_command dummy', '  max_check_attempts 1', '  check_interval 5', '  retry_interval 1', '  check_period always', '  active_checks_enabled 0', '  passive_checks_enabled 1', '  contacts nobody', '  notification_period always', '}'].join('\n'),
-  );
-  const objects = [
-    'define command {\n  command_name dummy\n  command_line /bin/true\n}',
-    `define timeperiod {\n  timeperiod_name always\n  alias always\n${always}\n}`,
-    'define contact {\n  contact_name nobody\n  host_notifications_enabled 0\n  service_notifications_enabled 0\n  host_notification_period always\n  service_notification_period always\n  host_notification_options n\n  service_notification_options n\n  host_notification_commands dummy\n  service_notification_commands dummy\n}',
-    'define host {\n  host_name web1\n  address 127.0.0.1\n  check_command dummy\n  max_check_attempts 1\n  check_period always\n  active_checks_enabled 0\n  passive_checks_enabled 1\n  contacts nobody\n  notification_period always\n}',
-    ...services,
-  ];
-  writeFileSync(join(dir, 'objects.cfg'), `${objects.join('\n')}\n`);
-  const path = join(dir, 'nagios.cfg');
-  writeFileSync(path, `${Object.entries(main).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
-  return path;
-}
-
-/** status.dat's servicestatus blocks, by service. */
-function serviceStatus(dir: string): Map<string, Record<string, string>> {
-  const services = new Map<string, Record<string, string>>();
-  let text: string;
-  try {
-    text = readFileSync(join(dir, 'status.dat'), 'utf8');
-  } catch {
-    return services;
-  }
-  for (const block of text.split(/\n(?=\w+ \{)/)) {
-    if (!block.startsWith('servicestatus {')) continue;
-    const fields: Record<string, string> = {};
-    for (const line of block.split('\n').slice(1)) {
-      const eq = line.indexOf('=');
-      if (eq > 0) fields[line.slice(0, eq).trim()] = line.slice(eq + 1);
-    }
-    services.set(fields.service_description!, fields);
-  }
-  return services;
+  return writeNagiosConfig(dir, { hosts: ['web1'], services: Array.from({ length: SERVICES }, (_, i) => ({ host: 'web1', service: `s${i}` })) });
 }
 
 /** How many times Nagios logged each service's check result command. */
 function commandsLogged(dir: string): Map<string, number> {
   const counts = new Map<string, number>();
-  let text = '';
-  try {
-    text = readFileSync(join(dir, 'nagios.log'), 'utf8');
-  } catch {
-    return counts;
-  }
+  const text = readFileSyncSafe(join(dir, 'nagios.log'));
   for (const m of text.matchAll(/EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;web1;(s\d+);/g)) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
   return counts;
-}
-
-interface Child {
-  process: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(command: string, args: string[]): Child {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { process: child, output: () => output, exited };
-}
-
-async function stop(child: Child | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (child === undefined || child.process.exitCode !== null || child.process.signalCode !== null) return child?.process.exitCode ?? null;
-  child.process.kill(signal);
-  const killer = setTimeout(() => child.process.kill('SIGKILL'), 15_000);
-  const code = await child.exited;
-  clearTimeout(killer);
-  return code;
 }
 
 describeWithPeer(missing.length === 0 ? undefined : `${missing.join(', ')} missing (apt-get install nagios4-core nsca-client)`, 'Nagios 4 end to end: send_nsca → poets-nscad → Nagios', () => {
@@ -264,15 +154,3 @@ describeWithPeer(missing.length === 0 ? undefined : `${missing.join(', ')} missi
     for (const i of accepted) expect(status.get(`s${i}`)).toMatchObject({ current_state: String(i % 3), plugin_output: `check ${i}`, performance_data: `n=${i};5;10` });
   }, 120_000 + OUTAGE_MS);
 });
-
-function readFileSyncSafe(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function fail(message: string): never {
-  throw new Error(message);
-}

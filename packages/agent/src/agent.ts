@@ -14,6 +14,10 @@ import {
 } from './registry.js';
 import type { ExecCommand, ExecResult, MaybePromise, QueryCommand, QueryResult, Submission, SubmitResult } from './requests.js';
 import { natsClientModule } from './nats-client.js';
+import { nscaClientModule } from './modules/nsca-client/index.js';
+import { nscaServerModule } from './modules/nsca-server/index.js';
+import { checkExternalScriptsModule } from './modules/external-scripts/external-scripts.js';
+import { schedulerModule } from './modules/scheduler/scheduler.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
 import { status, statusName, toStatus } from './status.js';
@@ -70,6 +74,10 @@ export class Agent {
     this.addModule(scriptHostModule('TypeScript', 'typescript'));
     this.addModule(scriptHostModule('PythonScript', 'python'));
     this.addModule(natsClientModule);
+    this.addModule(nscaClientModule);
+    this.addModule(nscaServerModule);
+    this.addModule(checkExternalScriptsModule);
+    this.addModule(schedulerModule);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);

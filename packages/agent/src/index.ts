@@ -180,3 +180,30 @@ export {
   type NATSClientSettings,
   type NATSClientStats,
 } from './nats-client.js';
+export {
+  NSCAClient,
+  NSCATarget,
+  nscaCheckOf,
+  nscaClientModule,
+  parseAddress,
+  readNSCAClientSettings,
+  type NSCAClientSettings,
+  type NSCATargetSettings,
+  type NSCATargetStats,
+} from './modules/nsca-client/index.js';
+export { NSCAServer, nscaServerModule, parseAllowedHosts, readNSCAServerSettings, submissionOf, type NSCAServerSettings } from './modules/nsca-server/index.js';
+export { ENCRYPTION_NAMES, parseEncryption, parsePayloadLength } from './modules/nsca-settings.js';
+export {
+  CheckExternalScripts,
+  checkExternalScriptsModule,
+  readExternalScriptsSettings,
+  readScriptDefinitions,
+  type ExternalScriptsSettings,
+  type ExternalScriptsStats,
+  type ScriptAlias,
+  type ScriptCommand,
+} from './modules/external-scripts/external-scripts.js';
+export { parsePluginOutput, type PluginOutput } from './modules/external-scripts/plugin-output.js';
+export { NASTY_CHARACTERS, splitCommandLine, substituteArguments, wrapCommand } from './modules/external-scripts/command-line.js';
+export { Scheduler, schedulerModule, type ScheduleState, type SchedulerStats } from './modules/scheduler/scheduler.js';
+export { parseInterval, parseRandomness, parseReport, readSchedules, type Schedule } from './modules/scheduler/schedule-settings.js';

@@ -175,7 +175,8 @@ export async function rawExec(agent: Agent, caller: Registrant, target: string, 
 export async function rawSubmit(agent: Agent, caller: Registrant, channel: string, request: Uint8Array): Promise<[boolean, string]> {
   const decoded = decodeOrRefuse(caller, `Core.submit(${channel})`, request, submitRequestFromWire);
   if (isRefusal(decoded)) return [false, decoded.refused];
-  const payloads: Submission[] = decoded.payload.map((r) => ({ ...plainResult(r), source: r.source ?? '' }));
+  const target = decoded.header?.recipientId ?? decoded.header?.destinationId ?? '';
+  const payloads: Submission[] = decoded.payload.map((r) => ({ ...plainResult(r), source: r.source ?? '', ...(target !== '' ? { target } : {}) }));
   const result = await agent.submit(channel !== '' ? channel : decoded.channel, payloads);
   return [result.success, result.message];
 }

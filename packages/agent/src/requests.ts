@@ -37,6 +37,8 @@ export interface Submission {
   perf: string;
   /** Who the result is about or from (the payload's `source`); '' when not given. */
   source: string;
+  /** Where a client module should send it (the header's recipient, e.g. an NSCA target); absent: its default. */
+  target?: string;
 }
 
 /** What a channel made of a submission (SubmitResponseMessage). */

@@ -66,6 +66,15 @@ describe('sendChecks (Promise helper)', () => {
     expect(server.packets(0, method, PASSWORD).map((p) => p.host_name)).toEqual(['web01', 'web01']);
   });
 
+  it('adds timeOffset to the init packet timestamp each packet carries; refuses a fractional offset', async () => {
+    const server = await capture();
+    const [result] = await sendChecks({ host: '127.0.0.1', port: server.port, password: PASSWORD, encryption: 1, timeOffset: -3600 }, [checks[0]!]);
+    expect(result!.timestamp).toBe(CAPTURE_TIMESTAMP - 3600);
+    await server.waitFor(1);
+    expect(server.packets(0, 1, PASSWORD).map((p) => p.timestamp)).toEqual([CAPTURE_TIMESTAMP - 3600]);
+    expect(() => ClientNSCA.spawn({ host: '127.0.0.1', password: '', encryption: 1, timeOffset: 0.5, kernel: new Kernel() })).toThrow(/timeOffset must be a whole number/);
+  });
+
   it('sends bytes as they are and truncates as send_nsca does', async () => {
     const server = await capture();
     const host = Buffer.from([0x68, 0xff, 0xfe]);

@@ -48,6 +48,11 @@ export interface ClientNSCAOptions {
    * connection of its own.
    */
   legacy?: boolean;
+  /**
+   * Seconds added to the init packet's timestamp each packet carries (new to the port; NSClient++'s
+   * `time offset`, for a sender whose results should be dated differently from the server's clock).
+   */
+  timeOffset?: number;
   /** An alias for the component's session; without one, the session holds itself until `shutdown`. */
   alias?: string;
   /** The kernel to run in (default: the kernel dispatching the current event, else `poe_kernel`). */
@@ -73,6 +78,7 @@ interface Settings {
   encryption: number;
   timeout: number;
   legacy: boolean;
+  timeOffset: number;
   domain: 'AF_INET' | 'AF_INET6';
 }
 
@@ -87,6 +93,8 @@ function settingsOf(options: ClientNSCAOptions, who: string): Settings {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`${who}: port must be 0..65535, not ${String(port)}`);
   const timeout = options.timeout ?? 10;
   if (typeof timeout !== 'number' || !(timeout > 0)) throw new RangeError(`${who}: timeout must be a positive number of seconds, not ${String(timeout)}`);
+  const timeOffset = options.timeOffset ?? 0;
+  if (typeof timeOffset !== 'number' || !Number.isInteger(timeOffset)) throw new RangeError(`${who}: timeOffset must be a whole number of seconds, not ${String(timeOffset)}`);
   return {
     host,
     port,
@@ -94,6 +102,7 @@ function settingsOf(options: ClientNSCAOptions, who: string): Settings {
     encryption,
     timeout,
     legacy: options.legacy === true,
+    timeOffset,
     domain: isIP(host) === 6 ? 'AF_INET6' : 'AF_INET',
   };
 }
@@ -187,7 +196,7 @@ export class ClientNSCA {
   }
 
   private constructor(settings: Settings, options: ClientNSCAOptions, oneShot: ResolvableRequest | undefined) {
-    const { host, port, encryption, password, timeout, legacy, domain } = settings;
+    const { host, port, encryption, password, timeout, legacy, timeOffset, domain } = settings;
     const alias = options.alias;
     let kernel!: Kernel;
     let noTarget = false;
@@ -239,7 +248,7 @@ export class ClientNSCA {
       const batch = legacy ? heap.queue.splice(0, 1) : heap.queue.splice(0);
       if (legacy) connection.closed = true;
       for (const p of batch) {
-        const packet = encodePacket(packetFieldsOf(p.message, connection.timestamp), { legacy });
+        const packet = encodePacket(packetFieldsOf(p.message, connection.timestamp + timeOffset), { legacy });
         connection.crypt.encrypt(packet);
         connection.wheel!.put(packet);
         connection.inflight.push(p);
@@ -401,7 +410,7 @@ export class ClientNSCA {
           const connection = current(_, _[ARG0], 'wheel');
           if (connection === undefined) return;
           for (const p of connection.inflight.splice(0)) {
-            reply(p, { host, port, message: p.message, context: p.context, success: true, timestamp: connection.timestamp });
+            reply(p, { host, port, message: p.message, context: p.context, success: true, timestamp: connection.timestamp + timeOffset });
           }
           if (heap.queue.length === 0 || connection.closed) close(heap, connection, false);
           pump(heap);
