@@ -180,3 +180,17 @@ export {
   type NATSClientSettings,
   type NATSClientStats,
 } from './nats-client.js';
+export { NRPEServer, nrpeServerModule, argumentRefusal, NRPE_HELLO_COMMAND, ANONYMOUS_DH_CIPHERS, type NRPEServerStats } from './modules/nrpe-server/server.js';
+export { readNRPEServerSettings, parseAllowedHosts, NRPE_SERVER_PATH, type NRPEServerSettings } from './modules/nrpe-server/settings.js';
+export {
+  parsePacket,
+  encodePacket,
+  encodeResponse,
+  splitQuery,
+  packetCrc,
+  QUERY_PACKET,
+  RESPONSE_PACKET,
+  type NRPEPacket,
+  type PacketVersion,
+  type ParseOutcome,
+} from './modules/nrpe-server/packet.js';
