@@ -3,9 +3,11 @@
 // right state, output and perfdata. Three sources inside the agent: a script's simple_submit on
 // channel NSCA; the Scheduler running a check every second and submitting its result there; and
 // NSCAServer, whose inbox channel a script subscribes to, passing on to NSCA only results that
-// differ from the last one (the seed's filter_nsca) — the real send_nsca at the far end.
+// differ from the last one (the seed's filter_nsca) — the real send_nsca at the far end. Then the
+// other way: Nagios runs the real check_nrpe (TLS, anonymous DH, as check_nrpe 4 does by default)
+// against the agent's NRPEServer as an active check, and status.dat shows the agent's answer.
 // Nagios, poets-nscad and the agent all run on 127.0.0.1, each stopped by PID (or in-process).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,19 +20,33 @@ import { describeWithPeer, freePort } from '../support/index.js';
 
 const POETS_NSCAD = fileURLToPath(new URL('../../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
 const PASSWORD = 'agent-e2e_pw';
+const CHECK_NRPE = '/usr/lib/nagios/plugins/check_nrpe';
 
-const missing = [haveNagios ? '' : NAGIOS, haveSendNsca ? '' : '/usr/sbin/send_nsca'].filter(Boolean).join(', ');
+const missing = [haveNagios ? '' : NAGIOS, haveSendNsca ? '' : '/usr/sbin/send_nsca', existsSync(CHECK_NRPE) ? '' : CHECK_NRPE].filter(Boolean).join(', ');
 
-describeWithPeer(missing === '' ? undefined : `${missing} missing (apt-get install nagios4-core nsca-client)`, 'Nagios 4 end to end: poets-agent NSCAClient → poets-nscad → Nagios', () => {
+describeWithPeer(missing === '' ? undefined : `${missing} missing (apt-get install nagios4-core nsca-client nagios-nrpe-plugin)`, 'Nagios 4 end to end: poets-agent NSCAClient → poets-nscad → Nagios', () => {
   let dir: string;
   let nagios: Child | undefined;
   let nscad: Child | undefined;
   let agent: Agent | undefined;
   let inboxPort = 0;
+  let nrpePort = 0;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'poets-agent-nagios-'));
-    const cfg = nagiosConfig(dir, { hosts: ['web-01'], services: [{ host: 'web-01', service: 'disk' }, { host: 'web-01', service: 'stub_every_second' }, { host: 'web-01', service: 'relayed' }] });
+    nrpePort = await freePort();
+    const cfg = nagiosConfig(dir, {
+      hosts: ['web-01'],
+      executeServiceChecks: true,
+      commands: { check_nrpe_agent: `${CHECK_NRPE} -H 127.0.0.1 -p $ARG1$ -c $ARG2$` },
+      services: [
+        { host: 'web-01', service: 'disk' },
+        { host: 'web-01', service: 'stub_every_second' },
+        { host: 'web-01', service: 'relayed' },
+        // checked when the test asks (a forced check), not on Nagios' schedule
+        { host: 'web-01', service: 'nrpe_stub', check_command: `check_nrpe_agent!${nrpePort}!check_stub`, check_interval: 3600 },
+      ],
+    });
     nagios = await startNagios(dir, cfg);
     const nscadCfg = join(dir, 'nsca.cfg');
     writeFileSync(nscadCfg, ['server_address=127.0.0.1', 'server_port=0', `password=${PASSWORD}`, 'decryption_method=14', `command_file=${join(dir, 'nagios.cmd')}`, ''].join('\n'));
@@ -68,6 +84,11 @@ export function init(plugin_id: number) {
           'TypeScript = enabled',
           'NSCAClient = enabled',
           'NSCAServer = enabled',
+          'NRPEServer = enabled',
+          '[/settings/NRPE/server]',
+          `port = ${nrpePort}`,
+          'bind to = 127.0.0.1',
+          'insecure = true',
           '[/settings/NSCA/server]',
           `port = ${inboxPort}`,
           'bind to = 127.0.0.1',
@@ -130,4 +151,16 @@ export function init(plugin_id: number) {
     // the repeat was dropped by the script: Nagios got two results for the service, not three
     expect(readFileSyncSafe(join(dir, 'nagios.log')).match(/EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;web-01;relayed;/g)).toHaveLength(2);
   }, 30_000);
+
+  it('Nagios runs check_nrpe (TLS, anonymous DH) against the NRPEServer as an active check; status.dat shows the answer', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    appendFileSync(join(dir, 'nagios.cmd'), `[${now}] SCHEDULE_FORCED_SVC_CHECK;web-01;nrpe_stub;${now}\n`);
+    // Nagios may have run it once at its start, before the agent listened: wait for the forced run
+    const s = await until('status.dat to show the forced check', () => {
+      const st = serviceStatus(dir).get('nrpe_stub');
+      return st !== undefined && Number(st.last_check) >= now && /^stub run \d+$/.test(st.plugin_output ?? '') && st;
+    }, 30_000);
+    expect(s).toMatchObject({ host_name: 'web-01', check_type: '0', current_state: '1' });
+    expect(s.performance_data).toMatch(/^runs=\d+$/);
+  }, 45_000);
 });

@@ -18,6 +18,7 @@ import { nscaClientModule } from './modules/nsca-client/index.js';
 import { nscaServerModule } from './modules/nsca-server/index.js';
 import { checkExternalScriptsModule } from './modules/external-scripts/external-scripts.js';
 import { schedulerModule } from './modules/scheduler/scheduler.js';
+import { nrpeServerModule } from './modules/nrpe-server/server.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
 import { status, statusName, toStatus } from './status.js';
@@ -78,6 +79,7 @@ export class Agent {
     this.addModule(nscaServerModule);
     this.addModule(checkExternalScriptsModule);
     this.addModule(schedulerModule);
+    this.addModule(nrpeServerModule);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);

@@ -191,7 +191,7 @@ export {
   type NSCATargetSettings,
   type NSCATargetStats,
 } from './modules/nsca-client/index.js';
-export { NSCAServer, nscaServerModule, parseAllowedHosts, readNSCAServerSettings, submissionOf, type NSCAServerSettings } from './modules/nsca-server/index.js';
+export { NSCAServer, nscaServerModule, resolveAllowedHosts, readNSCAServerSettings, submissionOf, type NSCAServerSettings } from './modules/nsca-server/index.js';
 export { ENCRYPTION_NAMES, parseEncryption, parsePayloadLength } from './modules/nsca-settings.js';
 export {
   CheckExternalScripts,
@@ -207,3 +207,17 @@ export { parsePluginOutput, type PluginOutput } from './modules/external-scripts
 export { NASTY_CHARACTERS, splitCommandLine, substituteArguments, wrapCommand } from './modules/external-scripts/command-line.js';
 export { Scheduler, schedulerModule, type ScheduleState, type SchedulerStats } from './modules/scheduler/scheduler.js';
 export { parseInterval, parseRandomness, parseReport, readSchedules, type Schedule } from './modules/scheduler/schedule-settings.js';
+export { NRPEServer, nrpeServerModule, argumentRefusal, NRPE_HELLO_COMMAND, ANONYMOUS_DH_CIPHERS, type NRPEServerStats } from './modules/nrpe-server/server.js';
+export { readNRPEServerSettings, parseAllowedHosts, NRPE_SERVER_PATH, type NRPEServerSettings } from './modules/nrpe-server/settings.js';
+export {
+  parsePacket,
+  encodePacket,
+  encodeResponse,
+  splitQuery,
+  packetCrc,
+  QUERY_PACKET,
+  RESPONSE_PACKET,
+  type NRPEPacket,
+  type PacketVersion,
+  type ParseOutcome,
+} from './modules/nrpe-server/packet.js';

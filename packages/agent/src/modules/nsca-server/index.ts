@@ -52,7 +52,7 @@ function bool(where: string, key: string, raw: string): boolean {
 }
 
 /** `allowed hosts`: each entry as a CIDR block; host names resolved (every address they have). */
-export async function parseAllowedHosts(where: string, raw: string): Promise<string[]> {
+export async function resolveAllowedHosts(where: string, raw: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of raw.split(/[\s,]+/).filter((e) => e !== '')) {
     const [address, bits, extra] = entry.split('/');
@@ -100,7 +100,7 @@ export async function readNSCAServerSettings(plugin: Plugin): Promise<NSCAServer
     password: get('password'),
     payloadLength: parsePayloadLength(where, get('payload length')),
     performanceData: bool(where, 'performance data', get('performance data')),
-    allowedHosts: await parseAllowedHosts(where, get('allowed hosts')),
+    allowedHosts: await resolveAllowedHosts(where, get('allowed hosts')),
     timeout: parseWhole(where, 'timeout', get('timeout'), 30, 1),
     inbox,
   };
