@@ -72,7 +72,7 @@ async function startNrpe(ssl: boolean): Promise<{ child: ChildProcess; port: num
     } catch {
       return false;
     }
-  }, 20_000, 100);
+  }, 20_000, 'nrpe to answer check_nrpe', 100);
   return { child, port };
 }
 
