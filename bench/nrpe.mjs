@@ -17,6 +17,8 @@ import { RUNS, fmt, freePort, median, report } from './lib.mjs';
 
 const NRPE = '/usr/sbin/nrpe';
 const QUERIES = Number(process.env.NRPE_BENCH_QUERIES ?? 1500);
+/** TLS queries a run: each is a full anonymous-DH handshake on both sides, on a shared 2-core machine. */
+const TLS_QUERIES = Number(process.env.NRPE_BENCH_TLS_QUERIES ?? 200);
 const CONCURRENCY = Number(process.env.NRPE_BENCH_CONCURRENCY ?? 8);
 const server = fileURLToPath(new URL('./servers/poets-nrpe.mjs', import.meta.url));
 const ADH = 'ADH-AES256-GCM-SHA384:ADH-AES256-SHA256:ADH-AES128-SHA:@SECLEVEL=0';
@@ -39,12 +41,13 @@ function query(port, packet, tls) {
 
 /** QUERIES queries, CONCURRENCY at a time: queries/s and the 99th percentile latency in ms. */
 async function load(port, version, command, tls) {
+  const total = tls ? TLS_QUERIES : QUERIES;
   const packet = encodePacket({ version, type: QUERY_PACKET, result: 0, text: command });
   const latencies = [];
   let next = 0;
   const start = performance.now();
   const worker = async () => {
-    while (next < QUERIES) {
+    while (next < total) {
       next++;
       const t = performance.now();
       await query(port, packet, tls);
@@ -54,7 +57,7 @@ async function load(port, version, command, tls) {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { rate: QUERIES / seconds, p99: latencies[Math.floor(latencies.length * 0.99)] };
+  return { rate: total / seconds, p99: latencies[Math.floor(latencies.length * 0.99)] };
 }
 
 async function ready(port, version, command, tls, child) {
@@ -109,6 +112,9 @@ export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'poets-nrpe-bench-'));
   chmodSync(dir, 0o755);
   const started = [];
+  // An interrupted run must not leave the servers behind.
+  const killAll = () => started.forEach((child) => child.exitCode === null && child.kill('SIGKILL'));
+  process.once('exit', killAll);
   try {
     for (const [tls, version, label] of [[false, 2, 'v2'], [true, 4, 'v4 TLS']]) {
       const ours = await poetsAgent(tls);
@@ -129,9 +135,10 @@ export async function run() {
       await stop(ours.child);
       await stop(theirs.child);
     }
-    console.log(`  (${QUERIES} queries a run, ${CONCURRENCY} in flight, one connection each; load generator and servers share the machine's cores)`);
+    console.log(`  (${QUERIES} queries a run, ${TLS_QUERIES} with TLS, ${CONCURRENCY} in flight, one connection each; load generator and servers share the machine's cores)`);
   } finally {
     for (const child of started) await stop(child);
+    process.off('exit', killAll);
     rmSync(dir, { recursive: true, force: true });
   }
 }
