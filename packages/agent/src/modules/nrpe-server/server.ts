@@ -127,11 +127,18 @@ export class NRPEServer implements ModuleInstance {
       if (outcome.kind === 'refused') return this.refuse(raw, peer, outcome.reason);
       const packet = outcome.packet;
       if (packet.type !== QUERY_PACKET) return this.refuse(raw, peer, `packet type ${packet.type} is not a query`);
-      void this.answer(packet.version, packet.text, peer).then((packets) => {
-        for (const p of packets) socket.write(p);
-        socket.end();
-        this.stats.answered++;
-      });
+      void this.answer(packet.version, packet.text, peer)
+        .catch((error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.plugin.logger.log('error', `NRPE ${peer}: ${packet.text.split('!')[0]}: ${reason}`);
+          return encodeResponse(packet.version, status.UNKNOWN, `UNKNOWN: ${reason}`, this.settings.payloadLength);
+        })
+        .then((packets) => {
+          if (socket.destroyed) return;
+          for (const p of packets) socket.write(p);
+          socket.end();
+          this.stats.answered++;
+        });
     });
     socket.on('end', () => {
       if (!done) this.refuse(raw, peer, pending.length === 0 ? 'closed before sending a query' : `truncated packet: closed after ${pending.length} bytes`);
