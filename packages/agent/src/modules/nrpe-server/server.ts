@@ -10,6 +10,7 @@ import type { Logger } from '@poets/kernel';
 import { ModuleError } from '../../errors.js';
 import type { ModuleDefinition, ModuleInstance, Plugin } from '../../plugin.js';
 import { status } from '../../status.js';
+import { defaultDhParams } from './dh.js';
 import { QUERY_PACKET, encodeResponse, parsePacket, splitQuery, type PacketVersion } from './packet.js';
 import { readNRPEServerSettings, type NRPEServerSettings } from './settings.js';
 
@@ -40,7 +41,7 @@ export function argumentRefusal(args: readonly string[], settings: Pick<NRPEServ
 /** The TLS context the settings ask for: a certificate when one is configured and there, else anonymous DH. */
 export function tlsContext(settings: NRPEServerSettings, logger: Logger): { context: SecureContext; anonymous: boolean } {
   const ciphers = settings.allowedCiphers === '' ? undefined : settings.allowedCiphers;
-  const dhparam = settings.dh !== '' && existsSync(settings.dh) ? readFileSync(settings.dh) : 'auto';
+  const dhparam = settings.dh !== '' && existsSync(settings.dh) ? readFileSync(settings.dh) : defaultDhParams();
   if (!settings.insecure && settings.certificate !== '' && existsSync(settings.certificate)) {
     const cert = readFileSync(settings.certificate);
     const key = settings.certificateKey !== '' ? readFileSync(settings.certificateKey) : cert;
@@ -49,7 +50,7 @@ export function tlsContext(settings: NRPEServerSettings, logger: Logger): { cont
   if (!settings.insecure) logger.log('info', `certificate ${settings.certificate || '(none)'} not found: TLS with anonymous DH (as check_nrpe 4 without a certificate), TLS 1.2 at most`);
   // Anonymous DH has no TLS 1.3 suite, so the protocol stops at 1.2; the configured list comes first, the ADH suites after it.
   const anonymous = ciphers === undefined ? ANONYMOUS_DH_CIPHERS : `${ciphers.replace(/:?@SECLEVEL=\d/g, '')}:${ANONYMOUS_DH_CIPHERS}`;
-  return { context: createSecureContext({ ciphers: anonymous, dhparam: dhparam as never, maxVersion: 'TLSv1.2' }), anonymous: true };
+  return { context: createSecureContext({ ciphers: anonymous, dhparam, maxVersion: 'TLSv1.2' }), anonymous: true };
 }
 
 export class NRPEServer implements ModuleInstance {
@@ -126,11 +127,18 @@ export class NRPEServer implements ModuleInstance {
       if (outcome.kind === 'refused') return this.refuse(raw, peer, outcome.reason);
       const packet = outcome.packet;
       if (packet.type !== QUERY_PACKET) return this.refuse(raw, peer, `packet type ${packet.type} is not a query`);
-      void this.answer(packet.version, packet.text, peer).then((packets) => {
-        for (const p of packets) socket.write(p);
-        socket.end();
-        this.stats.answered++;
-      });
+      void this.answer(packet.version, packet.text, peer)
+        .catch((error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.plugin.logger.log('error', `NRPE ${peer}: ${packet.text.split('!')[0]}: ${reason}`);
+          return encodeResponse(packet.version, status.UNKNOWN, `UNKNOWN: ${reason}`, this.settings.payloadLength);
+        })
+        .then((packets) => {
+          if (socket.destroyed) return;
+          for (const p of packets) socket.write(p);
+          socket.end();
+          this.stats.answered++;
+        });
     });
     socket.on('end', () => {
       if (!done) this.refuse(raw, peer, pending.length === 0 ? 'closed before sending a query' : `truncated packet: closed after ${pending.length} bytes`);
