@@ -5,4 +5,7 @@ export { scalarRef, type OptionsTemplate, type ScalarRef } from './options.js';
 export { parse_info, prepared_ports, type BindInfo, type PortSpec } from './ports.js';
 export { SOMAXCONN, type ProtoSocket } from './proto.js';
 export { SinglePersonality, MultiplexPersonality, type Personality } from './personality.js';
+export { INET, InetPersonality, stdio_client } from './inet.js';
+export { BOUND_SOCKETS, parse_bound_sockets, respawn, type BoundSocket, type RespawnOptions } from './restart.js';
+export { drop_privileges, get_gid, get_uid, type DropTo, type Dropped } from './privileges.js';
 export { ConfigError, LineTooLongError, NetServerError, PidFileError, PortError, TimeoutError } from './errors.js';

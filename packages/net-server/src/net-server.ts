@@ -9,9 +9,12 @@ import { ConfigError, NetServerError, PortError, TimeoutError } from './errors.j
 import { FileLogger } from './log-file.js';
 import { applyArgs, parseCommandLine, readConfFile, scalarRef, type ArgPair, type OptionsTemplate } from './options.js';
 import { MultiplexPersonality, SinglePersonality, type Personality } from './personality.js';
+import { chownSync } from 'node:fs';
 import { check_pid_file, create_pid_file, remove_pid_file } from './pid-file.js';
 import { prepared_ports, type BindInfo } from './ports.js';
+import { drop_privileges, get_gid, get_uid } from './privileges.js';
 import { proto_object, type ProtoSocket } from './proto.js';
+import { BOUND_SOCKETS, parse_bound_sockets, report_serving, respawn, RESTART_FROM_PID } from './restart.js';
 
 /** Net::Server's default port. */
 export const DEFAULT_PORT = 20203;
@@ -98,6 +101,12 @@ export class NetServer {
   private closing: Promise<this> | undefined;
   private signalHandlers: [NodeJS.Signals, () => void][] = [];
   private pidFileOwned = false;
+  /** Clients accepted and not yet through run_client_connection (a HUP restart waits for them). */
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  /** This process was handed its sockets (a HUP restart or background): it does not background again. */
+  private inherited = false;
+  private restarting = false;
 
   constructor(args: Record<string, unknown> = {}, options: NetServerOptions = {}) {
     this.server = { ...args };
@@ -152,6 +161,7 @@ export class NetServer {
       await this.bind();
       await this.post_bind_hook();
       await this.post_bind();
+      if (await this.background()) return this.handed_over();
       await this.pre_loop_hook();
       await this.loop();
     } catch (error) {
@@ -241,13 +251,11 @@ export class NetServer {
     else if (!/^\d+$/.test(String(level).trim())) throw new ConfigError(`log_level must be 0-4, not "${String(level)}"`);
     else prop.log_level = Math.min(4, Number(level));
     this.initialize_logging();
-    for (const key of ['background', 'setsid']) {
-      if (prop[key]) throw new ConfigError(`${key} is not implemented yet in @poets/net-server: run it in the foreground under a supervisor (systemd, runit)`);
-    }
     if (prop.pid_file !== undefined && prop.pid_file !== '') {
-      const found = check_pid_file(String(prop.pid_file));
+      const from = process.env[RESTART_FROM_PID];
+      const found = check_pid_file(String(prop.pid_file), from !== undefined ? Number(from) : undefined);
       if (found === 'stale') this.log(2, `Removed stale pid_file "${prop.pid_file}"`);
-      create_pid_file(String(prop.pid_file));
+      create_pid_file(String(prop.pid_file), found === 'taken over');
       this.pidFileOwned = true;
     }
     try {
@@ -304,6 +312,8 @@ export class NetServer {
 
   /** Net::Server's bind: binds every endpoint; one that fails closes the others and fails the start. */
   async bind(): Promise<void> {
+    const bound = process.env[BOUND_SOCKETS];
+    if (bound !== undefined && bound !== '') return this.bind_inherited(bound);
     const socks = this.server.sock ?? [];
     for (const sock of socks) {
       const given = sock.NS_port;
@@ -313,17 +323,35 @@ export class NetServer {
     }
   }
 
-  /** Net::Server's post_bind: refuses what is not implemented yet, then sets up signals. */
+  /**
+   * A restarted (or backgrounded) process: listens on the sockets BOUND_SOCKETS names, inherited
+   * from the process before it, instead of binding (Net::Server's reconnect). restart_open_hook first.
+   */
+  private async bind_inherited(bound: string): Promise<void> {
+    this.inherited = true;
+    await this.restart_open_hook();
+    const entries = parse_bound_sockets(bound);
+    const prop = this.server;
+    prop._bind = entries.map(({ host, port, proto, ipv }) => ({ host, port, proto, ipv }) as BindInfo);
+    prop.sock = entries.map(({ host, port, proto, ipv }) => proto_object({ host, port, proto: proto.toLowerCase(), ipv } as BindInfo, prop));
+    for (const [i, sock] of prop.sock.entries()) {
+      this.log(2, `Binding open file descriptor ${entries[i]!.fd} (${sock.NS_proto} port ${sock.NS_port} on host ${sock.NS_host} with IPv${sock.NS_ipv})`);
+      await sock.reconnect(entries[i]!.fd, (client) => this.accepted(sock, client));
+    }
+  }
+
+  /** Net::Server's post_bind: chroot refused, then group and user dropped (checked), then signals. */
   async post_bind(): Promise<void> {
-    for (const key of ['user', 'group', 'chroot']) {
-      const value = this.server[key];
-      if (value !== undefined && value !== null && value !== '') {
-        throw new ConfigError(
-          key === 'chroot'
-            ? 'chroot is not supported: Node loads code after start, so run the server in a container or with systemd RootDirectory='
-            : `${key} (dropping privileges after bind) is not implemented yet in @poets/net-server; start the server as "${String(value)}" (systemd User=/Group=)`,
-        );
-      }
+    const prop = this.server;
+    if (prop.chroot !== undefined && prop.chroot !== null && prop.chroot !== '') {
+      throw new ConfigError(`chroot "${String(prop.chroot)}" is not supported: Node loads code and reads /etc after start, so a chroot breaks it; use a container, or systemd RootDirectory= / a mount namespace`);
+    }
+    const user = prop.user === undefined || prop.user === null ? undefined : String(prop.user);
+    const group = prop.group === undefined || prop.group === null ? undefined : String(prop.group);
+    if ((user ?? '') !== '' || (group ?? '') !== '') {
+      this.chown_files(user, group);
+      const dropped = drop_privileges({ user, group });
+      if (dropped !== undefined) this.log(2, `Running as uid ${dropped.uid} gid ${dropped.gid} (groups ${dropped.groups.join(' ')})`);
     }
     if (this.handleSignals) {
       const close = () => void this.server_close();
@@ -340,18 +368,76 @@ export class NetServer {
     this.signalHandlers.push([signal, handler]);
   }
 
-  /** HUP: reopens log_file (so logrotate works). Restarting with the bound sockets is not implemented yet. */
+  /** The pid_file and log_file go to the user the server becomes, so it can rewrite and reopen them (as Net::Server does). */
+  private chown_files(user: string | undefined, group: string | undefined): void {
+    if (process.geteuid?.() !== 0) return;
+    const uid = user !== undefined && user !== '' ? get_uid(user).uid : -1;
+    const gid = group !== undefined && group !== '' ? get_gid(group.trim().split(/[\s,]+/)[0]!) : -1;
+    for (const file of [this.server.pid_file, this.fileLogger?.path]) {
+      if (file === undefined || file === null || file === '') continue;
+      try {
+        chownSync(String(file), uid, gid);
+      } catch (error) {
+        this.log(1, `Couldn't chown "${String(file)}": ${message(error)}`);
+      }
+    }
+  }
+
+  /** HUP: reopens log_file (so logrotate works), then hup_server restarts the server with its sockets. */
   sig_hup(): void {
-    this.log(2, `${log_time()} Received a SIG HUP: reopening log_file`);
+    this.log(2, `${log_time()} Received a SIG HUP`);
     try {
       this.fileLogger?.reopen();
     } catch (error) {
       this.log(0, `Couldn't reopen log_file: ${message(error)}`);
     }
+    void this.hup_server();
+  }
+
+  /**
+   * Net::Server's hup_server: re-executes the saved command line with the listening sockets passed
+   * (BOUND_SOCKETS); once the new process serves, this one stops accepting, lets the clients in hand
+   * finish, leaves the pid_file (now the new pid) in place, and exits. A new process that fails to
+   * start is logged and this one goes on serving.
+   */
+  async hup_server(): Promise<void> {
+    if (this.restarting || this.closing !== undefined) return;
+    this.restarting = true;
+    try {
+      await this.restart_close_hook();
+      this.log(2, `${log_time()} HUP'ed server: restarting with the bound sockets`);
+      const child = await respawn({ commandline: this.commandline(), socks: this.server.sock ?? [], detached: false });
+      this.log(2, `${log_time()} New server serving (pid ${child.pid}); finishing ${this.inFlight} client(s) in hand`);
+    } catch (error) {
+      this.restarting = false;
+      this.log(0, `${log_time()} HUP restart failed, going on serving: ${message(error)}`);
+      return;
+    }
+    await this.handed_over();
+    process.exit(0); // Perl's exec ends the old process image; here the old process ends itself
+  }
+
+  /** Net::Server's background (and setsid): the server re-spawns itself detached with its sockets; this process then ends. */
+  private async background(): Promise<boolean> {
+    const prop = this.server;
+    const on = (value: unknown) => value !== undefined && value !== null && value !== '' && String(value) !== '0';
+    if (this.inherited || !(on(prop.background) || on(prop.setsid))) return false;
+    const child = await respawn({ commandline: this.commandline(), socks: prop.sock ?? [], detached: true });
+    this.log(2, `${log_time()} Process Backgrounded (pid ${child.pid})`);
+    return true;
+  }
+
+  /** The sockets are another process's now: stop accepting, finish the clients in hand, close without removing what it took over. */
+  private async handed_over(): Promise<this> {
+    this.pidFileOwned = false;
+    await Promise.all((this.server.sock ?? []).map((sock) => sock.release()));
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    return this.server_close();
   }
 
   /** Net::Server's loop: hands accepted clients to the personality until server_close. */
   async loop(): Promise<void> {
+    report_serving();
     await this.personalityOf().loop(this);
   }
 
@@ -375,6 +461,7 @@ export class NetServer {
       client.close();
       return;
     }
+    this.inFlight++;
     this.personalityOf().accept(this, client);
   }
 
@@ -395,6 +482,14 @@ export class NetServer {
 
   /** Net::Server's run_client_connection: one client's whole flow, every hook in Perl's order. */
   async run_client_connection(client: AnyClient): Promise<void> {
+    try {
+      await this.run_client_flow(client);
+    } finally {
+      if (this.inFlight > 0 && --this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  private async run_client_flow(client: AnyClient): Promise<void> {
     const prop = this.server;
     prop.client = client;
     prop.requests = (prop.requests ?? 0) + 1;
@@ -506,6 +601,10 @@ export class NetServer {
   post_child_cleanup_hook(): void | Promise<void> {}
   /** The server cannot go on: called with the reason before it closes. */
   fatal_hook(_error: unknown): void | Promise<void> {}
+  /** HUP: called in the new process before it listens on the sockets handed to it. */
+  restart_open_hook(): void | Promise<void> {}
+  /** HUP: called in the old process before it starts the new one. */
+  restart_close_hook(): void | Promise<void> {}
 
   // ---- Logging ------------------------------------------------------------------------------
 

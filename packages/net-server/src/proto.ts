@@ -37,6 +37,12 @@ export interface ProtoSocket {
   connect(onClient: (client: AnyClient) => void): Promise<void>;
   /** Stops listening (and removes a unix socket file this object made). */
   close(): Promise<void>;
+  /** Net::Server's reconnect: listens on an inherited descriptor (a HUP restart) instead of binding. */
+  reconnect(fd: number, onClient: (client: AnyClient) => void): Promise<void>;
+  /** The listening descriptor (to hand to a restarted process), once bound. */
+  fileno(): number | undefined;
+  /** Stops accepting here but leaves the socket (and a unix socket's file) to the process it was handed to. */
+  release(): Promise<void>;
   /** `host|port|proto|ipv`, the string Net::Server keeps for a HUP. */
   hup_string(): string;
 }
@@ -106,6 +112,24 @@ function bindAddress(host: string, ipv: string): string {
   return ipv === '4' ? '0.0.0.0' : '::';
 }
 
+/**
+ * The OS descriptor under a listening net.Server or dgram socket. Node keeps it on the libuv handle
+ * (`fd`, read-only, Unix only) and offers no public getter; it is what child_process's stdio needs
+ * to hand the socket to a new process.
+ */
+function handleFd(owner: object | undefined, kind: 'stream' | 'dgram'): number | undefined {
+  if (owner === undefined) return undefined;
+  // dgram keeps its handle in a symbol-keyed state object (its `_handle` getter is deprecated)
+  const handle =
+    kind === 'stream'
+      ? (owner as { _handle?: { fd?: number } })._handle
+      : Object.getOwnPropertySymbols(owner)
+          .map((key) => (owner as Record<symbol, { handle?: { fd?: number } } | undefined>)[key])
+          .find((value) => typeof value === 'object' && value !== null && value.handle !== undefined)?.handle;
+  const fd = handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
 class StreamSocket implements ProtoSocket {
   readonly NS_host: string;
   NS_port: number | string;
@@ -129,7 +153,7 @@ class StreamSocket implements ProtoSocket {
     }
   }
 
-  connect(onClient: (client: AnyClient) => void): Promise<void> {
+  connect(onClient: (client: AnyClient) => void, fd?: number): Promise<void> {
     const accept = (socket: Socket) => {
       socket.on('error', () => {}); // a reset before process_request reads is the client's loss only
       const raw = socket;
@@ -157,7 +181,9 @@ class StreamSocket implements ProtoSocket {
         if (typeof address === 'object' && address !== null) this.NS_port = address.port;
         resolve();
       };
-      if (this.NS_proto === 'UNIX') {
+      if (fd !== undefined) {
+        listener.listen({ fd, backlog: this.NS_listen }, ready);
+      } else if (this.NS_proto === 'UNIX') {
         listener.listen({ path: this.NS_unix_path!, backlog: this.NS_listen }, ready);
       } else {
         listener.listen(
@@ -168,13 +194,25 @@ class StreamSocket implements ProtoSocket {
     });
   }
 
-  close(): Promise<void> {
+  reconnect(fd: number, onClient: (client: AnyClient) => void): Promise<void> {
+    return this.connect(onClient, fd);
+  }
+
+  fileno(): number | undefined {
+    return handleFd(this.listener, 'stream');
+  }
+
+  release(): Promise<void> {
+    return this.close(false);
+  }
+
+  close(unlink = true): Promise<void> {
     const listener = this.listener;
     this.listener = undefined;
     if (listener === undefined) return Promise.resolve();
     return new Promise((resolve) => {
       listener.close(() => resolve());
-      if (this.NS_unix_path !== undefined) {
+      if (unlink && this.NS_unix_path !== undefined) {
         try {
           unlinkSync(this.NS_unix_path);
         } catch {
@@ -207,7 +245,7 @@ class UdpSocket implements ProtoSocket {
     this.NS_ipv = info.ipv;
   }
 
-  connect(onClient: (client: AnyClient) => void): Promise<void> {
+  connect(onClient: (client: AnyClient) => void, fd?: number): Promise<void> {
     const socket = createSocket({ type: this.NS_ipv === '4' ? 'udp4' : 'udp6', ipv6Only: this.NS_ipv === '6', recvBufferSize: undefined });
     this.socket = socket;
     socket.on('message', (data, rinfo) => {
@@ -223,7 +261,7 @@ class UdpSocket implements ProtoSocket {
       socket.once('error', (error: NodeJS.ErrnoException) => {
         reject(new PortError(`can't connect to UDP port ${this.NS_port} on ${this.NS_host} [${error.code ?? error.message}]`));
       });
-      socket.bind({ address: bindAddress(this.NS_host, this.NS_ipv), port: Number(this.NS_port) }, () => {
+      socket.bind(fd !== undefined ? { fd } : { address: bindAddress(this.NS_host, this.NS_ipv), port: Number(this.NS_port) }, () => {
         socket.removeAllListeners('error');
         socket.on('error', () => {});
         if (this.NS_broadcast) socket.setBroadcast(true);
@@ -231,6 +269,18 @@ class UdpSocket implements ProtoSocket {
         resolve();
       });
     });
+  }
+
+  reconnect(fd: number, onClient: (client: AnyClient) => void): Promise<void> {
+    return this.connect(onClient, fd);
+  }
+
+  fileno(): number | undefined {
+    return handleFd(this.socket, 'dgram');
+  }
+
+  release(): Promise<void> {
+    return this.close();
   }
 
   close(): Promise<void> {
