@@ -4,22 +4,26 @@ import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { Client, type AnyClient } from './client.js';
-import { NetServer } from './net-server.js';
+import { log_time, NetServer } from './net-server.js';
 import type { Personality } from './personality.js';
 
+/** fd 0 and fd 1 are one socket: what inetd, xinetd and systemd (Accept=yes) hand over. */
+function oneSocket(): boolean {
+  try {
+    const input = fstatSync(0);
+    const output = fstatSync(1);
+    return input.isSocket() && input.dev === output.dev && input.ino === output.ino;
+  } catch {
+    return false; // no fd 0 or 1: treated as pipes, which end at once
+  }
+}
+
 /**
- * The connection on fd 0: a socket (what inetd, xinetd and systemd hand over; fd 1 is the same
- * socket) read and written as one; otherwise (a pipe or terminal, e.g. `server < input`) stdin
- * read and stdout written.
+ * The connection on standard input/output: one socket (inetd's) read and written as one;
+ * otherwise (pipes, a terminal, e.g. `server < input`) stdin read and stdout written.
  */
 export function stdio_client(): Client {
-  let isSocket = false;
-  try {
-    isSocket = fstatSync(0).isSocket();
-  } catch {
-    // no fd 0: treated as a pipe, which ends at once
-  }
-  if (isSocket) {
+  if (oneSocket()) {
     const socket = new Socket({ fd: 0, readable: true, writable: true });
     const tcp = socket.remoteAddress !== undefined;
     return new Client(socket, {
@@ -87,6 +91,7 @@ export class INET extends NetServer {
 
   /** Nothing to bind: the connection is already on standard input. */
   override async pre_bind(): Promise<void> {
+    this.log(2, `${log_time()} ${this.constructor.name} (type ${this.net_server_type()}) starting! pid(${process.pid})`);
     this.server.sock = [];
     this.server._bind = [];
   }
