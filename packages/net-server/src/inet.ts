@@ -18,13 +18,18 @@ function oneSocket(): boolean {
   }
 }
 
+/** The connection inetd/xinetd/systemd handed over on fd 0 (and 1), or undefined when standard input is no such socket. */
+export function stdin_socket(): Socket | undefined {
+  return oneSocket() ? new Socket({ fd: 0, readable: true, writable: true }) : undefined;
+}
+
 /**
  * The connection on standard input/output: one socket (inetd's) read and written as one;
  * otherwise (pipes, a terminal, e.g. `server < input`) stdin read and stdout written.
  */
 export function stdio_client(): Client {
-  if (oneSocket()) {
-    const socket = new Socket({ fd: 0, readable: true, writable: true });
+  const socket = stdin_socket();
+  if (socket !== undefined) {
     const tcp = socket.remoteAddress !== undefined;
     return new Client(socket, {
       peeraddr: socket.remoteAddress,
