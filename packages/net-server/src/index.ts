@@ -9,4 +9,5 @@ export { INET, InetPersonality, stdin_socket, stdio_client } from './inet.js';
 export { check_pid_file, create_pid_file, remove_pid_file } from './pid-file.js';
 export { BOUND_SOCKETS, parse_bound_sockets, respawn, type BoundSocket, type RespawnOptions } from './restart.js';
 export { drop_privileges, get_gid, get_uid, type DropTo, type Dropped } from './privileges.js';
+export { FACILITIES, SyslogLogger, syslog_message, syslog_options, syslog_timestamp, type SyslogOptions } from './syslog.js';
 export { ConfigError, LineTooLongError, NetServerError, PidFileError, PortError, TimeoutError } from './errors.js';

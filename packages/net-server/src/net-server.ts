@@ -7,6 +7,7 @@ import { AccessControl, RefusalLog, unmapped, type ReverseLookup } from '@poets/
 import { Client, UdpClient, type AnyClient } from './client.js';
 import { ConfigError, NetServerError, PortError, TimeoutError } from './errors.js';
 import { FileLogger } from './log-file.js';
+import { syslog_options, SyslogLogger } from './syslog.js';
 import { applyArgs, parseCommandLine, readConfFile, scalarRef, type ArgPair, type OptionsTemplate } from './options.js';
 import { MultiplexPersonality, SinglePersonality, type Personality } from './personality.js';
 import { chownSync } from 'node:fs';
@@ -95,6 +96,7 @@ export class NetServer {
   private readonly handleSignals: boolean;
   private readonly reverseLookup: ReverseLookup | undefined;
   private fileLogger: FileLogger | undefined;
+  private syslogLogger: SyslogLogger | undefined;
   private access: AccessControl | undefined;
   private refusals: RefusalLog | undefined;
   private personalityInstance: Personality | undefined;
@@ -211,6 +213,7 @@ export class NetServer {
       'conf_file', 'user', 'group', 'chroot', 'log_level', 'log_file', 'pid_file', 'background', 'setsid', 'listen',
       'reverse_lookups', 'no_close_by_child', 'no_client_stdout', 'leave_children_open_on_hup',
       'udp_recv_len', 'udp_recv_flags', 'udp_broadcast',
+      'syslog_logsock', 'syslog_ident', 'syslog_logopt', 'syslog_facility', 'syslog_host', 'syslog_port', 'syslog_path',
       'SSL_key_file', 'SSL_cert_file', 'SSL_ca_file', 'SSL_cipher_list', 'SSL_verify_mode', 'SSL_version',
     ]) {
       template[key] = scalarRef(prop, key);
@@ -273,17 +276,39 @@ export class NetServer {
     this.refusals = new RefusalLog({ logger: { log: (lvl, line, context) => this.log(LOG_LEVELS[lvl], line, context) } });
   }
 
-  /** Opens log_file (a file; Sys::Syslog is not implemented yet) or leaves logging to the logger. */
+  /** Opens log_file: a file, or `Sys::Syslog` (open_syslog); without one, logging is left to the logger. */
   initialize_logging(): void {
     const file = this.server.log_file;
     if (file === undefined || file === null || file === '') {
       this.server.log_file = '';
       return;
     }
+    if (String(file) === 'Sys::Syslog') return this.open_syslog();
     if (/^[a-zA-Z]\w*(?:::[a-zA-Z]\w*)+$/.test(String(file))) {
-      throw new ConfigError(`log_file "${file}": logging modules (Sys::Syslog, Log::Log4perl) are not implemented yet; give a file name`);
+      throw new ConfigError(`log_file "${file}": of the logging modules only Sys::Syslog is ported (not Log::Log4perl); or give a file name`);
     }
     this.fileLogger = new FileLogger(String(file));
+  }
+
+  /** Net::Server's open_syslog: syslog_ident, syslog_logsock, syslog_facility, syslog_logopt (and syslog_host, syslog_port, syslog_path). */
+  open_syslog(): void {
+    this.syslogLogger = new SyslogLogger(
+      syslog_options(this.server, (error, level, line) => {
+        try {
+          this.handle_syslog_error(error, [LEVEL_NAMES.indexOf(level), line]);
+        } catch (hookError) {
+          process.stderr.write(`Net::Server: handle_syslog_error failed: ${message(hookError)}\n`);
+        }
+      }),
+    );
+  }
+
+  /**
+   * A syslog write failed: the error and `[level, line]`. Perl's default dies; here the server
+   * goes on and the line is written to standard error with the reason. Override to do otherwise.
+   */
+  handle_syslog_error(error: Error, args: [number, string]): void {
+    process.stderr.write(`Net::Server: syslog write failed (${error.message}): ${args[1]}\n`);
   }
 
   /** Net::Server's pre_bind: logs the start and makes the endpoint objects. */
@@ -618,7 +643,7 @@ export class NetServer {
   /** Writes one line: to log_file when set, else to the logger (the kernel's by default). */
   write_to_log_hook(level: number, line: string, context?: LogContext): void {
     const name = LEVEL_NAMES[Math.max(0, Math.min(4, Math.trunc(level)))]!;
-    (this.fileLogger ?? this.baseLogger).log(name, line, { component: COMPONENT, ...context });
+    (this.syslogLogger ?? this.fileLogger ?? this.baseLogger).log(name, line, { component: COMPONENT, ...context });
   }
 
   /** Net::Server's fatal: logs the reason, calls fatal_hook, and makes run() reject once closed. */
@@ -652,6 +677,7 @@ export class NetServer {
     this.refusals?.flush();
     await this.server_exit();
     this.fileLogger?.close();
+    this.syslogLogger?.close();
     if (this.fatalError !== undefined) throw this.fatalError;
     return this;
   }
