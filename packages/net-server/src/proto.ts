@@ -137,6 +137,8 @@ class StreamSocket implements ProtoSocket {
   readonly NS_unix_path?: string;
   readonly NS_unix_type?: string;
   private listener: NetListener | undefined;
+  /** Set by reconnect: listen on this inherited descriptor instead of binding. */
+  private inheritedFd: number | undefined;
 
   constructor(
     info: BindInfo,
@@ -153,7 +155,8 @@ class StreamSocket implements ProtoSocket {
     }
   }
 
-  connect(onClient: (client: AnyClient) => void, fd?: number): Promise<void> {
+  connect(onClient: (client: AnyClient) => void): Promise<void> {
+    const fd = this.inheritedFd;
     const accept = (socket: Socket) => {
       socket.on('error', () => {}); // a reset before process_request reads is the client's loss only
       const raw = socket;
@@ -195,7 +198,8 @@ class StreamSocket implements ProtoSocket {
   }
 
   reconnect(fd: number, onClient: (client: AnyClient) => void): Promise<void> {
-    return this.connect(onClient, fd);
+    this.inheritedFd = fd;
+    return this.connect(onClient);
   }
 
   fileno(): number | undefined {
@@ -233,6 +237,8 @@ class UdpSocket implements ProtoSocket {
   readonly NS_ipv: string;
   readonly NS_proto = 'UDP';
   private socket: DgramSocket | undefined;
+  /** Set by reconnect: bind to this inherited descriptor. */
+  private inheritedFd: number | undefined;
 
   constructor(
     info: BindInfo,
@@ -245,7 +251,8 @@ class UdpSocket implements ProtoSocket {
     this.NS_ipv = info.ipv;
   }
 
-  connect(onClient: (client: AnyClient) => void, fd?: number): Promise<void> {
+  connect(onClient: (client: AnyClient) => void): Promise<void> {
+    const fd = this.inheritedFd;
     const socket = createSocket({ type: this.NS_ipv === '4' ? 'udp4' : 'udp6', ipv6Only: this.NS_ipv === '6', recvBufferSize: undefined });
     this.socket = socket;
     socket.on('message', (data, rinfo) => {
@@ -272,7 +279,8 @@ class UdpSocket implements ProtoSocket {
   }
 
   reconnect(fd: number, onClient: (client: AnyClient) => void): Promise<void> {
-    return this.connect(onClient, fd);
+    this.inheritedFd = fd;
+    return this.connect(onClient);
   }
 
   fileno(): number | undefined {
