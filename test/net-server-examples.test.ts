@@ -45,7 +45,7 @@ function converse(port: number, lines: string[]): Promise<string> {
   });
 }
 
-describe.each(['Single', 'Multiplex'])('examples/net-server-echo.ts %s', (type) => {
+describe.each(['Single', 'Multiplex', 'Fork', 'PreForkSimple', 'PreFork', 'MultiType'])('examples/net-server-echo.ts %s', (type) => {
   it('echoes each line, closes on quit, and exits 0 on TERM with "Server closing!" logged', async () => {
     const { child, port, exited, stderr } = await start(type);
     const [a, b] = await Promise.all([converse(port, ['hello', 'quit']), converse(port, ['second client', 'QUIT now'])]);
@@ -53,7 +53,7 @@ describe.each(['Single', 'Multiplex'])('examples/net-server-echo.ts %s', (type) 
     expect(b).toBe("You said 'second client'\r\nYou said 'QUIT now'\r\n");
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr()).toContain(`MyPackage (type Net::Server::${type}) starting!`);
+    expect(stderr()).toContain(`MyPackage (type Net::Server::${type === 'MultiType' ? 'Fork' : type}) starting!`);
     expect(stderr()).toContain('Server closing!');
   });
 });

@@ -76,37 +76,74 @@ export class Client implements ClientInfo {
    * Each line the client sends, without its `\n` or `\r\n`; a last line without an end is given
    * when the client closes. With `timeout`, the wait for each line is bounded (the seed's alarm).
    */
-  async *lines(options: LinesOptions = {}): AsyncGenerator<string, void, undefined> {
+  lines(options: LinesOptions = {}): AsyncIterableIterator<string> {
     const maxLength = options.maxLength ?? DEFAULT_MAX_LINE;
     const timeoutMs = options.timeout !== undefined && options.timeout > 0 ? options.timeout * 1000 : undefined;
-    for (;;) {
-      const newline = this.buffered.indexOf('\n');
-      if (newline >= 0) {
-        const line = this.buffered.slice(0, newline);
-        this.buffered = this.buffered.slice(newline + 1);
-        if (Buffer.byteLength(line) > maxLength + 1) throw new LineTooLongError(`line of ${Buffer.byteLength(line)} bytes is longer than ${maxLength}`);
-        yield line.endsWith('\r') ? line.slice(0, -1) : line;
-        continue;
-      }
-      if (Buffer.byteLength(this.buffered) > maxLength + 1) throw new LineTooLongError(`line longer than ${maxLength} bytes`);
-      if (this.ended) {
-        if (this.failure !== undefined && !isReset(this.failure)) throw this.failure;
-        if (this.buffered !== '') {
-          const last = this.buffered;
-          this.buffered = '';
-          yield last;
+    // A plain iterator rather than an async generator: a buffered line is handed over with one
+    // resolved promise, which is most of the per-line cost of a keep-alive client.
+    const next = (): Promise<IteratorResult<string, undefined>> => {
+      try {
+        const line = this.takeLine(maxLength);
+        if (line !== undefined) return Promise.resolve({ value: line, done: false });
+        if (this.ended) {
+          if (this.failure !== undefined && !isReset(this.failure)) throw this.failure;
+          if (this.buffered !== '') {
+            const last = this.buffered;
+            this.buffered = '';
+            return Promise.resolve({ value: last, done: false });
+          }
+          return Promise.resolve({ value: undefined, done: true });
         }
-        return;
+      } catch (error) {
+        return Promise.reject(error);
       }
-      await this.nextChunk(timeoutMs);
-    }
+      return this.nextChunk(timeoutMs).then(next);
+    };
+    return {
+      next,
+      return: () => Promise.resolve({ value: undefined, done: true }),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
+
+  /** The next whole line buffered (without its end), or undefined; what was read is dropped once per chunk. */
+  private takeLine(maxLength: number): string | undefined {
+    const newline = this.buffered.indexOf('\n', this.start);
+    if (newline < 0) {
+      if (this.start > 0) {
+        this.buffered = this.buffered.slice(this.start);
+        this.start = 0;
+      }
+      if (this.buffered.length * 3 > maxLength && Buffer.byteLength(this.buffered) > maxLength + 1) throw new LineTooLongError(`line longer than ${maxLength} bytes`);
+      return undefined;
+    }
+    const line = this.buffered.slice(this.start, newline);
+    this.start = newline + 1;
+    if (line.length * 3 > maxLength && Buffer.byteLength(line) > maxLength + 1) throw new LineTooLongError(`line of ${Buffer.byteLength(line)} bytes is longer than ${maxLength}`);
+    return line.endsWith('\r') ? line.slice(0, -1) : line;
+  }
+
+  /** Where the unread part of `buffered` starts. */
+  private start = 0;
 
   /** Writes its arguments, joined as Perl's print joins them (with nothing between). */
   print(...args: unknown[]): boolean {
     if (this.socket.destroyed || this.socket.writableEnded) return false;
-    return this.socket.write(args.map(String).join(''));
+    // the prints of one turn of the event loop go out together (one writev), as Perl's buffered STDOUT
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    return this.socket.write(args.length === 1 ? String(args[0]) : args.map(String).join(''));
   }
+
+  private corked = false;
 
   /**
    * Ends the connection once what was written is sent. What the client still sends is read and
@@ -117,6 +154,7 @@ export class Client implements ClientInfo {
     if (this.closing || this.socket.destroyed) return;
     this.closing = true;
     this.buffered = '';
+    this.start = 0;
     this.socket.resume();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();

@@ -1,6 +1,7 @@
 // Net::Server's engine: the class users extend, its run() process flow with every hook by its Perl
 // name, configuration from five sources, logging, the pid file and signals. The process model is a
 // Personality (Single by default); Multiplex and, later, the forking ones plug in there.
+import { Socket } from 'node:net';
 import { basename } from 'node:path';
 import { LOG_LEVELS, poe_kernel, type Kernel, type LogContext, type Logger, type LogLevel } from '@poets/kernel';
 import { AccessControl, RefusalLog, unmapped, type ReverseLookup } from '@poets/server-tcp';
@@ -11,6 +12,7 @@ import { syslog_options, SyslogLogger } from './syslog.js';
 import { applyArgs, parseCommandLine, readConfFile, scalarRef, type ArgPair, type OptionsTemplate } from './options.js';
 import { MultiplexPersonality, SinglePersonality, type Personality } from './personality.js';
 import { chownSync } from 'node:fs';
+import { inChildProcess } from './child-role.js';
 import { check_pid_file, create_pid_file, remove_pid_file } from './pid-file.js';
 import { prepared_ports, type BindInfo } from './ports.js';
 import { drop_privileges, get_gid, get_uid } from './privileges.js';
@@ -160,6 +162,7 @@ export class NetServer {
       await this.post_configure();
       await this.post_configure_hook();
       await this.pre_bind();
+      if (inChildProcess()) return await this.run_as_child();
       await this.bind();
       await this.post_bind_hook();
       await this.post_bind();
@@ -254,7 +257,7 @@ export class NetServer {
     else if (!/^\d+$/.test(String(level).trim())) throw new ConfigError(`log_level must be 0-4, not "${String(level)}"`);
     else prop.log_level = Math.min(4, Number(level));
     this.initialize_logging();
-    if (prop.pid_file !== undefined && prop.pid_file !== '') {
+    if (prop.pid_file !== undefined && prop.pid_file !== '' && !inChildProcess()) {
       const from = process.env[RESTART_FROM_PID];
       const found = check_pid_file(String(prop.pid_file), from !== undefined ? Number(from) : undefined);
       if (found === 'stale') this.log(2, `Removed stale pid_file "${prop.pid_file}"`);
@@ -274,6 +277,7 @@ export class NetServer {
       throw new ConfigError(message(error).replace('cidrAllow', 'cidr_allow').replace('cidrDeny', 'cidr_deny'));
     }
     this.refusals = new RefusalLog({ logger: { log: (lvl, line, context) => this.log(LOG_LEVELS[lvl], line, context) } });
+    await this.personalityOf().post_configure?.(this);
   }
 
   /** Opens log_file: a file, or `Sys::Syslog` (open_syslog); without one, logging is left to the logger. */
@@ -316,7 +320,7 @@ export class NetServer {
     const prop = this.server;
     const type = this.constructor.name;
     const base = this.net_server_type();
-    this.log(2, `${log_time()} ${type}${type !== base ? ` (type ${base})` : ''} starting! pid(${process.pid})`);
+    if (!inChildProcess()) this.log(2, `${log_time()} ${type}${type !== base ? ` (type ${base})` : ''} starting! pid(${process.pid})`);
     let ports = (prop.port ?? []) as unknown[];
     if (ports.length === 0) {
       const fallback = this.default_port();
@@ -340,10 +344,13 @@ export class NetServer {
     const bound = process.env[BOUND_SOCKETS];
     if (bound !== undefined && bound !== '') return this.bind_inherited(bound);
     const socks = this.server.sock ?? [];
-    for (const sock of socks) {
+    const handoff = this.personalityOf().handoff?.bind(this.personalityOf());
+    for (const [index, sock] of socks.entries()) {
       const given = sock.NS_port;
       this.log(2, `Binding to ${sock.NS_proto} port ${given} on host ${sock.NS_host} with IPv${sock.NS_ipv}`);
-      await sock.connect((client) => this.accepted(sock, client));
+      // The process pools take stream sockets raw (paused, unread) to pass them to a child whole.
+      const raw = handoff !== undefined ? (socket: Socket) => this.accepted(sock, socket, (s) => handoff(this, index, s)) : undefined;
+      await sock.connect((client) => this.accepted(sock, client, (c) => (handoff !== undefined ? handoff(this, index, c) : this.accept_here(c))), raw);
       if (String(given) === '0') this.log(2, `  Bound to auto-assigned port ${sock.NS_port}`);
     }
   }
@@ -361,7 +368,8 @@ export class NetServer {
     prop.sock = entries.map(({ host, port, proto, ipv }) => proto_object({ host, port, proto: proto.toLowerCase(), ipv } as BindInfo, prop));
     for (const [i, sock] of prop.sock.entries()) {
       this.log(2, `Binding open file descriptor ${entries[i]!.fd} (${sock.NS_proto} port ${sock.NS_port} on host ${sock.NS_host} with IPv${sock.NS_ipv})`);
-      await sock.reconnect(entries[i]!.fd, (client) => this.accepted(sock, client));
+      const handoff = this.personalityOf().handoff?.bind(this.personalityOf());
+      await sock.reconnect(entries[i]!.fd, (client) => this.accepted(sock, client, (c) => (handoff !== undefined ? handoff(this, i, c) : this.accept_here(c))));
     }
   }
 
@@ -382,7 +390,11 @@ export class NetServer {
       const close = () => void this.server_close();
       this.onSignal('SIGINT', close);
       this.onSignal('SIGTERM', close);
-      this.onSignal('SIGQUIT', close);
+      this.onSignal('SIGQUIT', () => {
+        this.server.kind_quit = 1; // the pools let their children finish the request in hand
+        void this.server_close();
+      });
+      for (const [signal, handler] of Object.entries(this.personalityOf().signals?.(this) ?? {})) this.onSignal(signal as NodeJS.Signals, handler);
       this.onSignal('SIGPIPE', () => {});
       this.onSignal('SIGHUP', () => this.sig_hup());
     }
@@ -426,7 +438,7 @@ export class NetServer {
    * start is logged and this one goes on serving.
    */
   async hup_server(): Promise<void> {
-    if (this.restarting || this.closing !== undefined) return;
+    if (this.restarting || this.closing !== undefined || inChildProcess()) return; // a pool child leaves HUP to its parent
     this.restarting = true;
     try {
       await this.restart_close_hook();
@@ -446,7 +458,7 @@ export class NetServer {
   private async background(): Promise<boolean> {
     const prop = this.server;
     const on = (value: unknown) => value !== undefined && value !== null && value !== '' && String(value) !== '0';
-    if (this.inherited || !(on(prop.background) || on(prop.setsid))) return false;
+    if (this.inherited || inChildProcess() || !(on(prop.background) || on(prop.setsid))) return false;
     const child = await respawn({ commandline: this.commandline(), socks: prop.sock ?? [], detached: true });
     this.log(2, `${log_time()} Process Backgrounded (pid ${child.pid})`);
     return true;
@@ -471,9 +483,10 @@ export class NetServer {
     return this.personalityInstance;
   }
 
-  private accepted(sock: ProtoSocket, client: AnyClient): void {
+  private accepted<C extends AnyClient | Socket>(sock: ProtoSocket, client: C, serve: (client: C) => void): void {
     if (this.closing !== undefined) {
       if (client instanceof Client) client.socket.destroy();
+      else if (client instanceof Socket) client.destroy();
       return;
     }
     let skip: unknown;
@@ -483,14 +496,21 @@ export class NetServer {
       this.hookFailed('can_read_hook', client, error);
     }
     if (skip) {
-      client.close();
+      if (client instanceof Socket) client.destroy();
+      else client.close();
       return;
     }
+    serve(client);
+  }
+
+  /** A client this process serves itself (not handed to a pool child): counted for a HUP restart's drain. */
+  private accept_here(client: AnyClient): void {
     this.inFlight++;
     this.personalityOf().accept(this, client);
   }
 
-  private hookFailed(hook: string, client: AnyClient | undefined, error: unknown): void {
+  private hookFailed(hook: string, client: AnyClient | Socket | undefined, error: unknown): void {
+    if (client instanceof Socket) client = undefined;
     const peer = client?.peeraddr !== undefined ? { address: client.peeraddr, port: client.peerport } : undefined;
     this.log(0, `${hook} failed: ${message(error)}`, peer !== undefined ? { peer, error } : { error });
   }
@@ -549,7 +569,7 @@ export class NetServer {
     prop.sockaddr = client.sockaddr;
     prop.sockport = client.sockport;
     const peer = client.peeraddr !== undefined ? { peer: { address: client.peeraddr, port: client.peerport } } : undefined;
-    this.log(3, `${log_time()} CONNECT ${client.NS_proto} Peer: "[${client.peeraddr ?? ''}]:${client.peerport ?? ''}" Local: "[${client.sockaddr ?? ''}]:${client.sockport ?? ''}"`, peer);
+    if (this.logs(3)) this.log(3, `${log_time()} CONNECT ${client.NS_proto} Peer: "[${client.peeraddr ?? ''}]:${client.peerport ?? ''}" Local: "[${client.sockaddr ?? ''}]:${client.sockport ?? ''}"`, peer);
   }
 
   /**
@@ -633,6 +653,11 @@ export class NetServer {
 
   // ---- Logging ------------------------------------------------------------------------------
 
+  /** Whether a line at `level` would be written (so a costly line is not built for nothing). */
+  logs(level: number): boolean {
+    return level <= (typeof this.server.log_level === 'number' ? this.server.log_level : 2);
+  }
+
   /** Net::Server's log: a line at `level` (0 err ... 4 debug), written when level ≤ log_level. */
   log(level: number, line: string, context?: LogContext): void {
     const threshold = typeof this.server.log_level === 'number' ? this.server.log_level : 2;
@@ -659,6 +684,8 @@ export class NetServer {
 
   /** Net::Server's server_close: stops listening, ends the clients, removes the pid file. Idempotent. */
   server_close(): Promise<this> {
+    // In a pool child, as in Perl's close_parent: the parent is told to close (and closes the children).
+    if (inChildProcess()) return this.close_parent();
     this.closing ??= this.close();
     return this.closing;
   }
@@ -667,7 +694,7 @@ export class NetServer {
     await this.guard('pre_server_close_hook', undefined, () => this.pre_server_close_hook(), undefined);
     this.log(2, `${log_time()} Server closing!`);
     for (const [signal, handler] of this.signalHandlers.splice(0)) process.off(signal, handler);
-    this.personalityInstance?.close(this);
+    await this.personalityInstance?.close(this);
     await Promise.all((this.server.sock ?? []).map((sock) => sock.close()));
     await this.guard('post_child_cleanup_hook', undefined, () => this.post_child_cleanup_hook(), undefined);
     if (this.pidFileOwned && this.server.pid_file) {
@@ -680,6 +707,42 @@ export class NetServer {
     this.syslogLogger?.close();
     if (this.fatalError !== undefined) throw this.fatalError;
     return this;
+  }
+
+  // ---- The child side of the process pools (Fork, PreForkSimple, PreFork) ---------------------
+
+  /** In a child of a pool (or of Fork): configured as the parent is, it serves what the parent hands over instead of binding. */
+  async run_as_child(): Promise<this> {
+    const personality = this.personalityOf();
+    if (personality.child === undefined) throw new NetServerError(`${personality.name} has no child processes`);
+    await personality.child(this);
+    return this;
+  }
+
+  /** In each pool child, before it takes its first client. */
+  child_init_hook(): void | Promise<void> {}
+  /** In each pool child, as it leaves (max_requests served, told to finish, INT/TERM). */
+  child_finish_hook(): void | Promise<void> {}
+  /** In the parent, before each child is started. */
+  pre_fork_hook(): void | Promise<void> {}
+  /** In the parent of a pool, once a second (Perl: each wake of its select loop). */
+  idle_loop_hook(_ready?: unknown[]): void | Promise<void> {}
+  /** In the parent of a pool, before run_n_children starts `n` children. */
+  run_n_children_hook(_n?: number): void | Promise<void> {}
+  /** In a dequeue child (check_for_dequeue, max_dequeue): the periodic job. */
+  run_dequeue(): void | Promise<void> {
+    throw new NetServerError('run_dequeue: virtual method not defined');
+  }
+
+  /** Net::Server's close_parent, from a pool child: asks the parent to run server_close. */
+  close_parent(): Promise<this> {
+    if (process.connected) process.send?.({ ns: 'close_parent' });
+    return Promise.resolve(this);
+  }
+
+  /** Runs one step by its hook name, a throw logged with the client's peer (as every hook of run_client_connection). */
+  guarded<T>(hook: string, client: AnyClient | undefined, call: () => T | Promise<T>, fallback: T): Promise<T> {
+    return this.guard(hook, client, call, fallback);
   }
 
   /** Net::Server's server_exit: called last. Perl exits here; the port lets run() resolve (and the process end with nothing left open). */

@@ -1,6 +1,7 @@
 // A personality is how accepted clients become run_client_connection calls: one at a time
 // (Single), all at once as kernel sessions (Multiplex). Fork and the prefork pools slot in here.
 import { KERNEL, SESSION, Session } from '@poets/kernel';
+import type { Socket } from 'node:net';
 import type { AnyClient } from './client.js';
 import type { NetServer } from './net-server.js';
 
@@ -12,8 +13,19 @@ export interface Personality {
   loop(server: NetServer): Promise<void>;
   /** One accepted client (after can_read_hook). */
   accept(server: NetServer, client: AnyClient): void;
-  /** Called by server_close: stop taking clients and end those in hand. */
-  close(server: NetServer): void;
+  /** Called by server_close: stop taking clients and end those in hand (the pools: their children). */
+  close(server: NetServer): void | Promise<void>;
+  /** Run at the end of post_configure: the personality's defaults and checks (max_servers...). */
+  post_configure?(server: NetServer): void | Promise<void>;
+  /**
+   * The process pools: what was accepted on endpoint `index` (a stream socket raw, paused and
+   * unread; a UDP datagram as its client) goes to a child instead of `accept`.
+   */
+  handoff?(server: NetServer, index: number, accepted: Socket | AnyClient): void;
+  /** In a child process the pool started: serve what the parent hands over; resolves when the child is done. */
+  child?(server: NetServer): Promise<void>;
+  /** Extra signal handlers of the parent (PreFork: TTIN, TTOU). */
+  signals?(server: NetServer): Partial<Record<NodeJS.Signals, () => void>>;
 }
 
 /** Ends a client's socket now (server_close: the server is going away). */

@@ -3,7 +3,7 @@
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { createServer, type Server as NetListener, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, TLSSocket, type TlsOptions } from 'node:tls';
 import { Client, UdpClient, type AnyClient } from './client.js';
 import { PortError } from './errors.js';
 import type { BindInfo } from './ports.js';
@@ -33,8 +33,16 @@ export interface ProtoSocket {
   readonly NS_recv_len?: number;
   readonly NS_recv_flags?: number;
   readonly NS_broadcast?: unknown;
-  /** Binds and listens, handing each client to `onClient`; resolves once bound (NS_port then the real port). */
-  connect(onClient: (client: AnyClient) => void): Promise<void>;
+  /**
+   * Binds and listens, handing each client to `onClient`; resolves once bound (NS_port then the real port).
+   * With `onRaw` (the process pools), a stream endpoint hands over the accepted socket itself, paused and
+   * unread (and, for ssl, before the handshake), so it can be passed to a child whole.
+   */
+  connect(onClient: (client: AnyClient) => void, onRaw?: (socket: Socket) => void): Promise<void>;
+  /** The listening socket of a stream endpoint once bound (the pools share it with their children). */
+  listener?(): NetListener | undefined;
+  /** A child's side of a raw socket handed to it: the Client process_request gets (ssl: after the handshake). */
+  adopt?(socket: Socket): Promise<Client>;
   /** Stops listening (and removes a unix socket file this object made). */
   close(): Promise<void>;
   /** Net::Server's reconnect: listens on an inherited descriptor (a HUP restart) instead of binding. */
@@ -136,7 +144,9 @@ class StreamSocket implements ProtoSocket {
   readonly NS_ipv: string;
   readonly NS_unix_path?: string;
   readonly NS_unix_type?: string;
-  private listener: NetListener | undefined;
+  private listener_: NetListener | undefined;
+  /** Sockets are handed to children: Node counts them as this listener's until a child says it closed them, which a child that died never does. */
+  private raw = false;
   /** Set by reconnect: listen on this inherited descriptor instead of binding. */
   private inheritedFd: number | undefined;
 
@@ -155,24 +165,32 @@ class StreamSocket implements ProtoSocket {
     }
   }
 
-  connect(onClient: (client: AnyClient) => void): Promise<void> {
+  private clientOf(socket: Socket, raw: Socket): Client {
+    socket.on('error', () => {}); // a reset before process_request reads is the client's loss only
+    return new Client(socket, {
+      peeraddr: this.NS_proto === 'UNIX' ? undefined : raw.remoteAddress,
+      peerport: this.NS_proto === 'UNIX' ? undefined : raw.remotePort,
+      sockaddr: this.NS_proto === 'UNIX' ? this.NS_unix_path : raw.localAddress,
+      sockport: this.NS_proto === 'UNIX' ? undefined : raw.localPort,
+      NS_proto: this.NS_proto,
+    });
+  }
+
+  connect(onClient: (client: AnyClient) => void, onRaw?: (socket: Socket) => void): Promise<void> {
     const fd = this.inheritedFd;
-    const accept = (socket: Socket) => {
-      socket.on('error', () => {}); // a reset before process_request reads is the client's loss only
-      const raw = socket;
-      onClient(
-        new Client(socket, {
-          peeraddr: this.NS_proto === 'UNIX' ? undefined : raw.remoteAddress,
-          peerport: this.NS_proto === 'UNIX' ? undefined : raw.remotePort,
-          sockaddr: this.NS_proto === 'UNIX' ? this.NS_unix_path : raw.localAddress,
-          sockport: this.NS_proto === 'UNIX' ? undefined : raw.localPort,
-          NS_proto: this.NS_proto,
-        }),
-      );
-    };
-    const listener = this.tls === undefined ? createServer(accept) : createTlsServer(this.tls, accept);
+    const accept = (socket: Socket) => onClient(this.clientOf(socket, socket));
+    this.raw = onRaw !== undefined;
+    const listener =
+      onRaw !== undefined
+        ? createServer({ pauseOnConnect: true }, (socket) => {
+            socket.on('error', () => {});
+            onRaw(socket);
+          })
+        : this.tls === undefined
+          ? createServer(accept)
+          : createTlsServer(this.tls, accept);
     if (this.tls !== undefined) listener.on('tlsClientError', () => {}); // a failed handshake never reaches process_request
-    this.listener = listener;
+    this.listener_ = listener;
     return new Promise<void>((resolve, reject) => {
       listener.once('error', (error: NodeJS.ErrnoException) => {
         reject(new PortError(`can't connect to ${this.NS_proto} port ${this.NS_port} on ${this.NS_host} [${error.code ?? error.message}]`));
@@ -203,19 +221,44 @@ class StreamSocket implements ProtoSocket {
   }
 
   fileno(): number | undefined {
-    return handleFd(this.listener, 'stream');
+    return handleFd(this.listener_, 'stream');
   }
 
   release(): Promise<void> {
     return this.close(false);
   }
 
+  listener(): NetListener | undefined {
+    return this.listener_;
+  }
+
+  adopt(socket: Socket): Promise<Client> {
+    if (this.tls === undefined) return Promise.resolve(this.clientOf(socket, socket));
+    const secure = new TLSSocket(socket, {
+      isServer: true,
+      secureContext: createSecureContext(this.tls),
+      requestCert: this.tls.requestCert ?? false,
+      rejectUnauthorized: this.tls.rejectUnauthorized ?? false,
+    });
+    return new Promise<Client>((resolve, reject) => {
+      secure.once('secure', () => {
+        secure.removeAllListeners('error');
+        resolve(this.clientOf(secure, socket));
+      });
+      secure.once('error', (error) => {
+        secure.destroy();
+        reject(error);
+      });
+    });
+  }
+
   close(unlink = true): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
+    const listener = this.listener_;
+    this.listener_ = undefined;
     if (listener === undefined) return Promise.resolve();
     return new Promise((resolve) => {
       listener.close(() => resolve());
+      if (this.raw) resolve(); // the listening socket is closed now; handed-over sockets are the children's
       if (unlink && this.NS_unix_path !== undefined) {
         try {
           unlinkSync(this.NS_unix_path);
