@@ -63,6 +63,17 @@ function oneRequest(port: number, line: string): Promise<string> {
   });
 }
 
+/** Bounded: until a request on `port` is answered by `pid`. */
+async function waitServing(port: number, pid: number): Promise<void> {
+  let answer = '';
+  for (let i = 0; i < 300; i++) {
+    answer = await oneRequest(port, 'up');
+    if (answer.startsWith(`${pid}:`)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`pid ${pid} never served on port ${port} (last: ${answer})`);
+}
+
 describe('HUP restart with the bound sockets passed', () => {
   it('50 clients mid-request finish on the old process, new connections across the HUP are never refused, the pid_file stays', async () => {
     const port = await freePort();
@@ -71,7 +82,8 @@ describe('HUP restart with the bound sockets passed', () => {
     const run = runServer([`--port=${port}`, '--host=127.0.0.1', `--pid_file=${pidFile}`, `--log_file=${logFile}`]);
     await until(() => readPid(pidFile) === run.child.pid, 15_000, () => `the pid file (${run.output()})`);
     const oldPid = run.child.pid!;
-
+    // the pid file is written before bind (as in Perl): wait until it serves
+    await waitServing(port, oldPid);
     const held = Array.from({ length: 50 }, () => lineClient(port));
     await Promise.all(held.map((c) => c.next(1)));
     for (const c of held) c.send('hold');

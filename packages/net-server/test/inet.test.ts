@@ -98,3 +98,12 @@ describe('INET on a pipe', () => {
     expect(lines.slice(1, 4)).toEqual([`${pid}:one`, `${pid}:two`, `${pid}:quit`]);
   });
 });
+
+describe('examples/net-server-inet.ts', () => {
+  it("is the synopsis's echo server on standard input/output", () => {
+    const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'dist', 'net-server-inet.js');
+    const result = spawnSync(process.execPath, [example], { input: 'hello\r\nquit\r\nnot read\r\n', encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("You said 'hello'\r\nYou said 'quit'\r\n");
+  });
+});
