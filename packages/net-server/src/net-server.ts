@@ -8,12 +8,16 @@ import { AccessControl, RefusalLog, unmapped, type ReverseLookup } from '@poets/
 import { Client, UdpClient, type AnyClient } from './client.js';
 import { ConfigError, NetServerError, PortError, TimeoutError } from './errors.js';
 import { FileLogger } from './log-file.js';
+import { syslog_options, SyslogLogger } from './syslog.js';
 import { applyArgs, parseCommandLine, readConfFile, scalarRef, type ArgPair, type OptionsTemplate } from './options.js';
 import { MultiplexPersonality, SinglePersonality, type Personality } from './personality.js';
+import { chownSync } from 'node:fs';
 import { inChildProcess } from './child-role.js';
 import { check_pid_file, create_pid_file, remove_pid_file } from './pid-file.js';
 import { prepared_ports, type BindInfo } from './ports.js';
+import { drop_privileges, get_gid, get_uid } from './privileges.js';
 import { proto_object, type ProtoSocket } from './proto.js';
+import { BOUND_SOCKETS, parse_bound_sockets, report_serving, respawn, RESTART_FROM_PID } from './restart.js';
 
 /** Net::Server's default port. */
 export const DEFAULT_PORT = 20203;
@@ -94,12 +98,19 @@ export class NetServer {
   private readonly handleSignals: boolean;
   private readonly reverseLookup: ReverseLookup | undefined;
   private fileLogger: FileLogger | undefined;
+  private syslogLogger: SyslogLogger | undefined;
   private access: AccessControl | undefined;
   private refusals: RefusalLog | undefined;
   private personalityInstance: Personality | undefined;
   private closing: Promise<this> | undefined;
   private signalHandlers: [NodeJS.Signals, () => void][] = [];
   private pidFileOwned = false;
+  /** Clients accepted and not yet through run_client_connection (a HUP restart waits for them). */
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  /** This process was handed its sockets (a HUP restart or background): it does not background again. */
+  private inherited = false;
+  private restarting = false;
 
   constructor(args: Record<string, unknown> = {}, options: NetServerOptions = {}) {
     this.server = { ...args };
@@ -155,6 +166,7 @@ export class NetServer {
       await this.bind();
       await this.post_bind_hook();
       await this.post_bind();
+      if (await this.background()) return this.handed_over();
       await this.pre_loop_hook();
       await this.loop();
     } catch (error) {
@@ -204,6 +216,7 @@ export class NetServer {
       'conf_file', 'user', 'group', 'chroot', 'log_level', 'log_file', 'pid_file', 'background', 'setsid', 'listen',
       'reverse_lookups', 'no_close_by_child', 'no_client_stdout', 'leave_children_open_on_hup',
       'udp_recv_len', 'udp_recv_flags', 'udp_broadcast',
+      'syslog_logsock', 'syslog_ident', 'syslog_logopt', 'syslog_facility', 'syslog_host', 'syslog_port', 'syslog_path',
       'SSL_key_file', 'SSL_cert_file', 'SSL_ca_file', 'SSL_cipher_list', 'SSL_verify_mode', 'SSL_version',
     ]) {
       template[key] = scalarRef(prop, key);
@@ -244,13 +257,11 @@ export class NetServer {
     else if (!/^\d+$/.test(String(level).trim())) throw new ConfigError(`log_level must be 0-4, not "${String(level)}"`);
     else prop.log_level = Math.min(4, Number(level));
     this.initialize_logging();
-    for (const key of ['background', 'setsid']) {
-      if (prop[key]) throw new ConfigError(`${key} is not implemented yet in @poets/net-server: run it in the foreground under a supervisor (systemd, runit)`);
-    }
     if (prop.pid_file !== undefined && prop.pid_file !== '' && !inChildProcess()) {
-      const found = check_pid_file(String(prop.pid_file));
+      const from = process.env[RESTART_FROM_PID];
+      const found = check_pid_file(String(prop.pid_file), from !== undefined ? Number(from) : undefined);
       if (found === 'stale') this.log(2, `Removed stale pid_file "${prop.pid_file}"`);
-      create_pid_file(String(prop.pid_file));
+      create_pid_file(String(prop.pid_file), found === 'taken over');
       this.pidFileOwned = true;
     }
     try {
@@ -269,17 +280,39 @@ export class NetServer {
     await this.personalityOf().post_configure?.(this);
   }
 
-  /** Opens log_file (a file; Sys::Syslog is not implemented yet) or leaves logging to the logger. */
+  /** Opens log_file: a file, or `Sys::Syslog` (open_syslog); without one, logging is left to the logger. */
   initialize_logging(): void {
     const file = this.server.log_file;
     if (file === undefined || file === null || file === '') {
       this.server.log_file = '';
       return;
     }
+    if (String(file) === 'Sys::Syslog') return this.open_syslog();
     if (/^[a-zA-Z]\w*(?:::[a-zA-Z]\w*)+$/.test(String(file))) {
-      throw new ConfigError(`log_file "${file}": logging modules (Sys::Syslog, Log::Log4perl) are not implemented yet; give a file name`);
+      throw new ConfigError(`log_file "${file}": of the logging modules only Sys::Syslog is ported (not Log::Log4perl); or give a file name`);
     }
     this.fileLogger = new FileLogger(String(file));
+  }
+
+  /** Net::Server's open_syslog: syslog_ident, syslog_logsock, syslog_facility, syslog_logopt (and syslog_host, syslog_port, syslog_path). */
+  open_syslog(): void {
+    this.syslogLogger = new SyslogLogger(
+      syslog_options(this.server, (error, level, line) => {
+        try {
+          this.handle_syslog_error(error, [LEVEL_NAMES.indexOf(level), line]);
+        } catch (hookError) {
+          process.stderr.write(`Net::Server: handle_syslog_error failed: ${message(hookError)}\n`);
+        }
+      }),
+    );
+  }
+
+  /**
+   * A syslog write failed: the error and `[level, line]`. Perl's default dies; here the server
+   * goes on and the line is written to standard error with the reason. Override to do otherwise.
+   */
+  handle_syslog_error(error: Error, args: [number, string]): void {
+    process.stderr.write(`Net::Server: syslog write failed (${error.message}): ${args[1]}\n`);
   }
 
   /** Net::Server's pre_bind: logs the start and makes the endpoint objects. */
@@ -308,6 +341,8 @@ export class NetServer {
 
   /** Net::Server's bind: binds every endpoint; one that fails closes the others and fails the start. */
   async bind(): Promise<void> {
+    const bound = process.env[BOUND_SOCKETS];
+    if (bound !== undefined && bound !== '') return this.bind_inherited(bound);
     const socks = this.server.sock ?? [];
     const handoff = this.personalityOf().handoff?.bind(this.personalityOf());
     for (const [index, sock] of socks.entries()) {
@@ -315,22 +350,41 @@ export class NetServer {
       this.log(2, `Binding to ${sock.NS_proto} port ${given} on host ${sock.NS_host} with IPv${sock.NS_ipv}`);
       // The process pools take stream sockets raw (paused, unread) to pass them to a child whole.
       const raw = handoff !== undefined ? (socket: Socket) => this.accepted(sock, socket, (s) => handoff(this, index, s)) : undefined;
-      await sock.connect((client) => this.accepted(sock, client, (c) => (handoff !== undefined ? handoff(this, index, c) : this.personalityOf().accept(this, c))), raw);
+      await sock.connect((client) => this.accepted(sock, client, (c) => (handoff !== undefined ? handoff(this, index, c) : this.accept_here(c))), raw);
       if (String(given) === '0') this.log(2, `  Bound to auto-assigned port ${sock.NS_port}`);
     }
   }
 
-  /** Net::Server's post_bind: refuses what is not implemented yet, then sets up signals. */
+  /**
+   * A restarted (or backgrounded) process: listens on the sockets BOUND_SOCKETS names, inherited
+   * from the process before it, instead of binding (Net::Server's reconnect). restart_open_hook first.
+   */
+  private async bind_inherited(bound: string): Promise<void> {
+    this.inherited = true;
+    await this.restart_open_hook();
+    const entries = parse_bound_sockets(bound);
+    const prop = this.server;
+    prop._bind = entries.map(({ host, port, proto, ipv }) => ({ host, port, proto, ipv }) as BindInfo);
+    prop.sock = entries.map(({ host, port, proto, ipv }) => proto_object({ host, port, proto: proto.toLowerCase(), ipv } as BindInfo, prop));
+    for (const [i, sock] of prop.sock.entries()) {
+      this.log(2, `Binding open file descriptor ${entries[i]!.fd} (${sock.NS_proto} port ${sock.NS_port} on host ${sock.NS_host} with IPv${sock.NS_ipv})`);
+      const handoff = this.personalityOf().handoff?.bind(this.personalityOf());
+      await sock.reconnect(entries[i]!.fd, (client) => this.accepted(sock, client, (c) => (handoff !== undefined ? handoff(this, i, c) : this.accept_here(c))));
+    }
+  }
+
+  /** Net::Server's post_bind: chroot refused, then group and user dropped (checked), then signals. */
   async post_bind(): Promise<void> {
-    for (const key of ['user', 'group', 'chroot']) {
-      const value = this.server[key];
-      if (value !== undefined && value !== null && value !== '') {
-        throw new ConfigError(
-          key === 'chroot'
-            ? 'chroot is not supported: Node loads code after start, so run the server in a container or with systemd RootDirectory='
-            : `${key} (dropping privileges after bind) is not implemented yet in @poets/net-server; start the server as "${String(value)}" (systemd User=/Group=)`,
-        );
-      }
+    const prop = this.server;
+    if (prop.chroot !== undefined && prop.chroot !== null && prop.chroot !== '') {
+      throw new ConfigError(`chroot "${String(prop.chroot)}" is not supported: Node loads code and reads /etc after start, so a chroot breaks it; use a container, or systemd RootDirectory= / a mount namespace`);
+    }
+    const user = prop.user === undefined || prop.user === null ? undefined : String(prop.user);
+    const group = prop.group === undefined || prop.group === null ? undefined : String(prop.group);
+    if ((user ?? '') !== '' || (group ?? '') !== '') {
+      this.chown_files(user, group);
+      const dropped = drop_privileges({ user, group });
+      if (dropped !== undefined) this.log(2, `Running as uid ${dropped.uid} gid ${dropped.gid} (groups ${dropped.groups.join(' ')})`);
     }
     if (this.handleSignals) {
       const close = () => void this.server_close();
@@ -351,18 +405,76 @@ export class NetServer {
     this.signalHandlers.push([signal, handler]);
   }
 
-  /** HUP: reopens log_file (so logrotate works). Restarting with the bound sockets is not implemented yet. */
+  /** The pid_file and log_file go to the user the server becomes, so it can rewrite and reopen them (as Net::Server does). */
+  private chown_files(user: string | undefined, group: string | undefined): void {
+    if (process.geteuid?.() !== 0) return;
+    const uid = user !== undefined && user !== '' ? get_uid(user).uid : -1;
+    const gid = group !== undefined && group !== '' ? get_gid(group.trim().split(/[\s,]+/)[0]!) : -1;
+    for (const file of [this.server.pid_file, this.fileLogger?.path]) {
+      if (file === undefined || file === null || file === '') continue;
+      try {
+        chownSync(String(file), uid, gid);
+      } catch (error) {
+        this.log(1, `Couldn't chown "${String(file)}": ${message(error)}`);
+      }
+    }
+  }
+
+  /** HUP: reopens log_file (so logrotate works), then hup_server restarts the server with its sockets. */
   sig_hup(): void {
-    this.log(2, `${log_time()} Received a SIG HUP: reopening log_file`);
+    this.log(2, `${log_time()} Received a SIG HUP`);
     try {
       this.fileLogger?.reopen();
     } catch (error) {
       this.log(0, `Couldn't reopen log_file: ${message(error)}`);
     }
+    void this.hup_server();
+  }
+
+  /**
+   * Net::Server's hup_server: re-executes the saved command line with the listening sockets passed
+   * (BOUND_SOCKETS); once the new process serves, this one stops accepting, lets the clients in hand
+   * finish, leaves the pid_file (now the new pid) in place, and exits. A new process that fails to
+   * start is logged and this one goes on serving.
+   */
+  async hup_server(): Promise<void> {
+    if (this.restarting || this.closing !== undefined || inChildProcess()) return; // a pool child leaves HUP to its parent
+    this.restarting = true;
+    try {
+      await this.restart_close_hook();
+      this.log(2, `${log_time()} HUP'ed server: restarting with the bound sockets`);
+      const child = await respawn({ commandline: this.commandline(), socks: this.server.sock ?? [], detached: false });
+      this.log(2, `${log_time()} New server serving (pid ${child.pid}); finishing ${this.inFlight} client(s) in hand`);
+    } catch (error) {
+      this.restarting = false;
+      this.log(0, `${log_time()} HUP restart failed, going on serving: ${message(error)}`);
+      return;
+    }
+    await this.handed_over();
+    process.exit(0); // Perl's exec ends the old process image; here the old process ends itself
+  }
+
+  /** Net::Server's background (and setsid): the server re-spawns itself detached with its sockets; this process then ends. */
+  private async background(): Promise<boolean> {
+    const prop = this.server;
+    const on = (value: unknown) => value !== undefined && value !== null && value !== '' && String(value) !== '0';
+    if (this.inherited || inChildProcess() || !(on(prop.background) || on(prop.setsid))) return false;
+    const child = await respawn({ commandline: this.commandline(), socks: prop.sock ?? [], detached: true });
+    this.log(2, `${log_time()} Process Backgrounded (pid ${child.pid})`);
+    return true;
+  }
+
+  /** The sockets are another process's now: stop accepting, finish the clients in hand, close without removing what it took over. */
+  private async handed_over(): Promise<this> {
+    this.pidFileOwned = false;
+    await Promise.all((this.server.sock ?? []).map((sock) => sock.release()));
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    return this.server_close();
   }
 
   /** Net::Server's loop: hands accepted clients to the personality until server_close. */
   async loop(): Promise<void> {
+    report_serving();
     await this.personalityOf().loop(this);
   }
 
@@ -391,6 +503,12 @@ export class NetServer {
     serve(client);
   }
 
+  /** A client this process serves itself (not handed to a pool child): counted for a HUP restart's drain. */
+  private accept_here(client: AnyClient): void {
+    this.inFlight++;
+    this.personalityOf().accept(this, client);
+  }
+
   private hookFailed(hook: string, client: AnyClient | Socket | undefined, error: unknown): void {
     if (client instanceof Socket) client = undefined;
     const peer = client?.peeraddr !== undefined ? { address: client.peeraddr, port: client.peerport } : undefined;
@@ -409,6 +527,14 @@ export class NetServer {
 
   /** Net::Server's run_client_connection: one client's whole flow, every hook in Perl's order. */
   async run_client_connection(client: AnyClient): Promise<void> {
+    try {
+      await this.run_client_flow(client);
+    } finally {
+      if (this.inFlight > 0 && --this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  private async run_client_flow(client: AnyClient): Promise<void> {
     const prop = this.server;
     prop.client = client;
     prop.requests = (prop.requests ?? 0) + 1;
@@ -520,6 +646,10 @@ export class NetServer {
   post_child_cleanup_hook(): void | Promise<void> {}
   /** The server cannot go on: called with the reason before it closes. */
   fatal_hook(_error: unknown): void | Promise<void> {}
+  /** HUP: called in the new process before it listens on the sockets handed to it. */
+  restart_open_hook(): void | Promise<void> {}
+  /** HUP: called in the old process before it starts the new one. */
+  restart_close_hook(): void | Promise<void> {}
 
   // ---- Logging ------------------------------------------------------------------------------
 
@@ -538,7 +668,7 @@ export class NetServer {
   /** Writes one line: to log_file when set, else to the logger (the kernel's by default). */
   write_to_log_hook(level: number, line: string, context?: LogContext): void {
     const name = LEVEL_NAMES[Math.max(0, Math.min(4, Math.trunc(level)))]!;
-    (this.fileLogger ?? this.baseLogger).log(name, line, { component: COMPONENT, ...context });
+    (this.syslogLogger ?? this.fileLogger ?? this.baseLogger).log(name, line, { component: COMPONENT, ...context });
   }
 
   /** Net::Server's fatal: logs the reason, calls fatal_hook, and makes run() reject once closed. */
@@ -574,6 +704,7 @@ export class NetServer {
     this.refusals?.flush();
     await this.server_exit();
     this.fileLogger?.close();
+    this.syslogLogger?.close();
     if (this.fatalError !== undefined) throw this.fatalError;
     return this;
   }

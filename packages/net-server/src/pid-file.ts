@@ -16,7 +16,7 @@ function alive(pid: number): boolean {
  * Refuses while the pid in `file` is a live process other than this one; a stale file (its
  * process gone, or no pid in it) is removed. Returns what was found, for the log.
  */
-export function check_pid_file(file: string): 'none' | 'stale' {
+export function check_pid_file(file: string, takeoverFrom?: number): 'none' | 'stale' | 'taken over' {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -25,6 +25,7 @@ export function check_pid_file(file: string): 'none' | 'stale' {
     throw new PidFileError(`pid_file "${file}" cannot be read [${(error as NodeJS.ErrnoException).code}]`);
   }
   const pid = /^\s*(\d+)/.exec(text)?.[1];
+  if (takeoverFrom !== undefined && Number(pid) === takeoverFrom) return 'taken over';
   if (pid !== undefined && Number(pid) !== process.pid && alive(Number(pid))) {
     throw new PidFileError(`pid_file "${file}" already exists for running process (${pid})... aborting`);
   }
@@ -36,10 +37,13 @@ export function check_pid_file(file: string): 'none' | 'stale' {
   return 'stale';
 }
 
-/** Writes this process's pid to `file`, refusing one that appeared since the check. */
-export function create_pid_file(file: string): void {
+/**
+ * Writes this process's pid to `file`, refusing one that appeared since the check; `overwrite`
+ * (a restart taking the file over from the process that handed it its sockets) rewrites it in place.
+ */
+export function create_pid_file(file: string, overwrite = false): void {
   try {
-    writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+    writeFileSync(file, `${process.pid}\n`, { flag: overwrite ? 'w' : 'wx' });
   } catch (error) {
     throw new PidFileError(`pid_file "${file}" cannot be created [${(error as NodeJS.ErrnoException).code}]`);
   }

@@ -45,6 +45,12 @@ export interface ProtoSocket {
   adopt?(socket: Socket): Promise<Client>;
   /** Stops listening (and removes a unix socket file this object made). */
   close(): Promise<void>;
+  /** Net::Server's reconnect: listens on an inherited descriptor (a HUP restart) instead of binding. */
+  reconnect(fd: number, onClient: (client: AnyClient) => void): Promise<void>;
+  /** The listening descriptor (to hand to a restarted process), once bound. */
+  fileno(): number | undefined;
+  /** Stops accepting here but leaves the socket (and a unix socket's file) to the process it was handed to. */
+  release(): Promise<void>;
   /** `host|port|proto|ipv`, the string Net::Server keeps for a HUP. */
   hup_string(): string;
 }
@@ -114,6 +120,24 @@ function bindAddress(host: string, ipv: string): string {
   return ipv === '4' ? '0.0.0.0' : '::';
 }
 
+/**
+ * The OS descriptor under a listening net.Server or dgram socket. Node keeps it on the libuv handle
+ * (`fd`, read-only, Unix only) and offers no public getter; it is what child_process's stdio needs
+ * to hand the socket to a new process.
+ */
+function handleFd(owner: object | undefined, kind: 'stream' | 'dgram'): number | undefined {
+  if (owner === undefined) return undefined;
+  // dgram keeps its handle in a symbol-keyed state object (its `_handle` getter is deprecated)
+  const handle =
+    kind === 'stream'
+      ? (owner as { _handle?: { fd?: number } })._handle
+      : Object.getOwnPropertySymbols(owner)
+          .map((key) => (owner as Record<symbol, { handle?: { fd?: number } } | undefined>)[key])
+          .find((value) => typeof value === 'object' && value !== null && value.handle !== undefined)?.handle;
+  const fd = handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
 class StreamSocket implements ProtoSocket {
   readonly NS_host: string;
   NS_port: number | string;
@@ -123,6 +147,8 @@ class StreamSocket implements ProtoSocket {
   private listener_: NetListener | undefined;
   /** Sockets are handed to children: Node counts them as this listener's until a child says it closed them, which a child that died never does. */
   private raw = false;
+  /** Set by reconnect: listen on this inherited descriptor instead of binding. */
+  private inheritedFd: number | undefined;
 
   constructor(
     info: BindInfo,
@@ -151,6 +177,7 @@ class StreamSocket implements ProtoSocket {
   }
 
   connect(onClient: (client: AnyClient) => void, onRaw?: (socket: Socket) => void): Promise<void> {
+    const fd = this.inheritedFd;
     const accept = (socket: Socket) => onClient(this.clientOf(socket, socket));
     this.raw = onRaw !== undefined;
     const listener =
@@ -175,7 +202,9 @@ class StreamSocket implements ProtoSocket {
         if (typeof address === 'object' && address !== null) this.NS_port = address.port;
         resolve();
       };
-      if (this.NS_proto === 'UNIX') {
+      if (fd !== undefined) {
+        listener.listen({ fd, backlog: this.NS_listen }, ready);
+      } else if (this.NS_proto === 'UNIX') {
         listener.listen({ path: this.NS_unix_path!, backlog: this.NS_listen }, ready);
       } else {
         listener.listen(
@@ -184,6 +213,19 @@ class StreamSocket implements ProtoSocket {
         );
       }
     });
+  }
+
+  reconnect(fd: number, onClient: (client: AnyClient) => void): Promise<void> {
+    this.inheritedFd = fd;
+    return this.connect(onClient);
+  }
+
+  fileno(): number | undefined {
+    return handleFd(this.listener_, 'stream');
+  }
+
+  release(): Promise<void> {
+    return this.close(false);
   }
 
   listener(): NetListener | undefined {
@@ -210,14 +252,14 @@ class StreamSocket implements ProtoSocket {
     });
   }
 
-  close(): Promise<void> {
+  close(unlink = true): Promise<void> {
     const listener = this.listener_;
     this.listener_ = undefined;
     if (listener === undefined) return Promise.resolve();
     return new Promise((resolve) => {
       listener.close(() => resolve());
       if (this.raw) resolve(); // the listening socket is closed now; handed-over sockets are the children's
-      if (this.NS_unix_path !== undefined) {
+      if (unlink && this.NS_unix_path !== undefined) {
         try {
           unlinkSync(this.NS_unix_path);
         } catch {
@@ -238,6 +280,8 @@ class UdpSocket implements ProtoSocket {
   readonly NS_ipv: string;
   readonly NS_proto = 'UDP';
   private socket: DgramSocket | undefined;
+  /** Set by reconnect: bind to this inherited descriptor. */
+  private inheritedFd: number | undefined;
 
   constructor(
     info: BindInfo,
@@ -251,6 +295,7 @@ class UdpSocket implements ProtoSocket {
   }
 
   connect(onClient: (client: AnyClient) => void): Promise<void> {
+    const fd = this.inheritedFd;
     const socket = createSocket({ type: this.NS_ipv === '4' ? 'udp4' : 'udp6', ipv6Only: this.NS_ipv === '6', recvBufferSize: undefined });
     this.socket = socket;
     socket.on('message', (data, rinfo) => {
@@ -266,7 +311,7 @@ class UdpSocket implements ProtoSocket {
       socket.once('error', (error: NodeJS.ErrnoException) => {
         reject(new PortError(`can't connect to UDP port ${this.NS_port} on ${this.NS_host} [${error.code ?? error.message}]`));
       });
-      socket.bind({ address: bindAddress(this.NS_host, this.NS_ipv), port: Number(this.NS_port) }, () => {
+      socket.bind(fd !== undefined ? { fd } : { address: bindAddress(this.NS_host, this.NS_ipv), port: Number(this.NS_port) }, () => {
         socket.removeAllListeners('error');
         socket.on('error', () => {});
         if (this.NS_broadcast) socket.setBroadcast(true);
@@ -274,6 +319,19 @@ class UdpSocket implements ProtoSocket {
         resolve();
       });
     });
+  }
+
+  reconnect(fd: number, onClient: (client: AnyClient) => void): Promise<void> {
+    this.inheritedFd = fd;
+    return this.connect(onClient);
+  }
+
+  fileno(): number | undefined {
+    return handleFd(this.socket, 'dgram');
+  }
+
+  release(): Promise<void> {
+    return this.close();
   }
 
   close(): Promise<void> {

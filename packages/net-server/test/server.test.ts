@@ -560,7 +560,11 @@ describe('signals and logging', () => {
   });
   it('log_level filters lines; log_file takes them and is reopened on HUP', async () => {
     const logFile = join(dir, 'server.log');
-    const { server, done } = await start(Single, { log_file: logFile, log_level: 3 }, { signals: true });
+    // the restart itself (a new process) is daemon.test.ts's: here only the reopen, in this process
+    class NoRestart extends Single {
+      override async hup_server() {}
+    }
+    const { server, done } = await start(NoRestart, { log_file: logFile, log_level: 3 }, { signals: true });
     server.log(3, 'info line');
     server.log(4, 'debug line');
     renameSync(logFile, `${logFile}.1`);
@@ -570,16 +574,16 @@ describe('signals and logging', () => {
     await done;
     const rotated = readFileSync(`${logFile}.1`, 'utf8');
     const fresh = readFileSync(logFile, 'utf8');
-    expect(rotated).toMatch(/Net::Server: .*Single \(type Net::Server::Single\) starting! pid\(\d+\)/);
+    expect(rotated).toMatch(/Net::Server: .*NoRestart \(type Net::Server::Single\) starting! pid\(\d+\)/);
     expect(rotated).toContain('Net::Server: info line');
     expect(rotated).not.toContain('debug line');
     expect(fresh).toContain('Net::Server: after rotation');
     expect(fresh).toContain('Server closing!');
   });
-  it('user, group, chroot and background are refused with what to use instead', async () => {
+  it('a user or group that does not exist and chroot are refused with a clear reason, nothing left bound', async () => {
     const run = (args: Record<string, unknown>) => new Single({}, { argv: [], logger: { log() {} }, signals: false }).run({ host: '127.0.0.1', port: 0, ...args });
-    await expect(run({ user: 'nobody' })).rejects.toThrow(/user \(dropping privileges after bind\) is not implemented yet/);
-    await expect(run({ chroot: '/tmp' })).rejects.toThrow(/chroot is not supported/);
-    await expect(run({ background: 1 })).rejects.toThrow(/background is not implemented yet/);
+    await expect(run({ user: 'no-such-user-poets' })).rejects.toThrow(/user "no-such-user-poets" does not exist/);
+    await expect(run({ group: 'no-such-group-poets' })).rejects.toThrow(/group "no-such-group-poets" does not exist/);
+    await expect(run({ chroot: '/tmp' })).rejects.toThrow(/chroot "\/tmp" is not supported.*container.*RootDirectory=/);
   });
 });

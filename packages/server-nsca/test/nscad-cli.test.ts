@@ -92,18 +92,41 @@ describe('poets-nscad (the command)', () => {
     const run = nscad(['--help']);
     expect(await run.exit()).toEqual({ code: 0, signal: null });
     expect(run.stdout()).toMatch(/^poets-nscad - Nagios Service Check Acceptor/);
-    expect(run.stdout()).toMatch(/Usage: poets-nscad \[-f\] \[-c <config_file>\] \[--single\] \[--json\]/);
+    expect(run.stdout()).toMatch(/Usage: poets-nscad \[-f\] \[-c <config_file>\] \[--single \| --inetd \| --daemon\] \[--json\]/);
     expect(run.stdout()).toMatch(/Exit status: 0 after SIGTERM or SIGINT/);
     expect(run.stderr()).toBe('');
   });
 
-  it('exits 2 with the usage on an unknown option, and refuses --inetd', async () => {
+  it('exits 2 with the usage on an unknown option, on two modes at once, and on --inetd without a socket on stdin', async () => {
     const bad = nscad(['--bogus']);
     expect(await bad.exit()).toEqual({ code: 2, signal: null });
     expect(bad.stderr()).toMatch(/Unknown option '--bogus'[\s\S]*Usage: poets-nscad/);
+    const both = nscad(['--single', '--inetd', '-c', config()]);
+    expect(await both.exit()).toEqual({ code: 2, signal: null });
+    expect(both.stderr()).toMatch(/^poets-nscad: --single and --inetd cannot be combined/);
     const inetd = nscad(['--inetd', '-c', config()]);
     expect(await inetd.exit()).toEqual({ code: 2, signal: null });
-    expect(inetd.stderr()).toBe('poets-nscad: --inetd is not supported; run it standalone (--single)\n');
+    expect(inetd.stderr()).toBe('poets-nscad: configuration error: --inetd: standard input is not a socket (run it from inetd or xinetd, wait = no)\n');
+  });
+
+  it('exits 2 naming what to use on nsca_chroot, and on a pid_file whose process is alive; a stale one is replaced', async () => {
+    const chroot = nscad(['-c', config({ nsca_chroot: '/var/lib/nagios/rw' })]);
+    expect(await chroot.exit()).toEqual({ code: 2, signal: null });
+    expect(chroot.stderr()).toMatch(/nsca_chroot=\/var\/lib\/nagios\/rw is not supported: .*systemd RootDirectory= or a container/);
+    const pidFile = join(dir, 'nsca.pid');
+    writeFileSync(pidFile, `${process.pid}\n`); // this test runner: alive
+    const live = nscad(['-c', config({ pid_file: pidFile })]);
+    expect(await live.exit()).toEqual({ code: 2, signal: null });
+    expect(live.stderr()).toMatch(/pid_file ".*nsca\.pid" already exists for running process \(\d+\)/);
+    expect(readFileSync(pidFile, 'utf8')).toBe(`${process.pid}\n`);
+    writeFileSync(pidFile, '2147483646\n'); // no such process
+    const stale = nscad(['-c', config({ pid_file: pidFile })]);
+    for (let i = 0; i < 400 && !stale.stderr().includes('listening on'); i++) await sleep(25);
+    expect(stale.stderr()).toContain('nscad: removed stale pid_file');
+    expect(readFileSync(pidFile, 'utf8')).toBe(`${stale.child.pid}\n`);
+    stale.child.kill('SIGTERM');
+    expect(await stale.exit()).toEqual({ code: 0, signal: null });
+    expect(existsSync(pidFile)).toBe(false);
   });
 
   it.each([

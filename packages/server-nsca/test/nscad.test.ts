@@ -308,3 +308,35 @@ describe('poets-nscad (Nscad)', () => {
     expect(logs[1]).toMatch(/^nsca: 127\.0\.0\.1:\d+ refused a packet: CRC-32 mismatch/);
   });
 });
+
+describe('nscad on @poets/net-server pieces', () => {
+  it("routes nscad's own lines through the Logger contract (component nscad, with a level), and debug=1 logs each check", async () => {
+    const seen: [string, string, string | undefined][] = [];
+    const logger = { log: (level: string, message: string, context?: { component?: string }) => void seen.push([level, message, context?.component]) };
+    writeFileSync(join(dir, 'nagios.cmd'), ''); // the command file exists, as Nagios's pipe does
+    const daemon = Nscad.start({ configPath: writeConfig(baseConfig({ debug: 1 })), logger });
+    running.push(daemon);
+    const port = daemon.address()!.port!;
+    await until(() => seen.some(([, message]) => message.startsWith('listening on')), 5000, 'the listening line');
+    expect(seen.find(([, message]) => message.startsWith('listening on'))).toEqual(['notice', expect.stringMatching(/^listening on 127\.0\.0\.1:\d+ \(method 1, commands to /), 'nscad']);
+    await send(port, [{ host_name: 'web', svc_description: 'HTTP', return_code: 0, plugin_output: 'ok' }]);
+    await until(() => seen.some(([, message]) => message.includes("check for host 'web' service 'HTTP' return code 0 (debug)")), 5000, 'the debug line');
+    await daemon.stop();
+  });
+
+  it('--inetd serves the one given socket, writes its checks, and stops', async () => {
+    const listener = createServer();
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', () => resolve()));
+    const accepted = new Promise<import('node:net').Socket>((resolve) => listener.once('connection', resolve));
+    const port = (listener.address() as { port: number }).port;
+    const sending = send(port, [{ host_name: 'inetd-host', svc_description: 'svc', return_code: 2, plugin_output: 'down' }]);
+    const socket = await accepted;
+    const commandFile = join(dir, 'nagios.cmd');
+    writeFileSync(commandFile, '');
+    const daemon = Nscad.start({ configPath: writeConfig(baseConfig()), log: () => {}, inetd: true, socket });
+    await sending;
+    await daemon.done;
+    listener.close();
+    expect(lines(commandFile).map(noTime)).toEqual(['PROCESS_SERVICE_CHECK_RESULT;inetd-host;svc;2;down']);
+  });
+});

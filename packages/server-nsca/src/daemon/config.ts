@@ -166,7 +166,7 @@ export function parseNscaConfig(text: string, source = 'nsca.cfg'): ParsedConfig
         break;
       case 'nsca_chroot':
         config.nsca_chroot = value.trim();
-        warnings.push(`${where}: nsca_chroot is not supported by poets-nscad; ignored`);
+        warnings.push(`${where}: nsca_chroot is not supported by poets-nscad; refused at start (use systemd RootDirectory= or a container)`);
         break;
       case 'log_facility':
         config.log_facility = value.trim();

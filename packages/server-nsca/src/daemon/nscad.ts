@@ -1,7 +1,9 @@
 import { lookup } from 'node:dns/promises';
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { ARG0, HEAP, KERNEL, Kernel, SESSION, Session, formatPeer, type EventArgs, type Logger } from '@poets/kernel';
+import type { Socket } from 'node:net';
+import { ARG0, HEAP, KERNEL, Kernel, SESSION, Session, componentLogger, formatPeer, type EventArgs, type Logger, type LogLevel } from '@poets/kernel';
+import { check_pid_file, create_pid_file, drop_privileges, remove_pid_file, stdin_socket } from '@poets/net-server';
 import { isSupportedMethod } from '../ciphers/methods.js';
 import { ConfigError, ListenError, OutputError, UnsupportedMethodError } from '../errors.js';
 import { AccessList } from '../server/access.js';
@@ -40,6 +42,12 @@ export interface NscadOptions {
   kernel?: Kernel;
   /** Seconds a client has to complete each packet (default 60). */
   timeOut?: number;
+  /**
+   * nsca --inetd: serve the one connection on standard input (inetd/xinetd accepted it), write
+   * its checks, and stop. `socket` replaces standard input (for tests).
+   */
+  inetd?: boolean;
+  socket?: Socket;
 }
 
 interface Heap {
@@ -66,6 +74,7 @@ export class Nscad {
   readonly done: Promise<void>;
   private readonly session: Session<Heap>;
   private failure: Error | undefined = undefined;
+  private pidFileOwned = false;
 
   static start(options: NscadOptions = {}): Nscad {
     return new Nscad(options);
@@ -73,10 +82,16 @@ export class Nscad {
 
   private constructor(private readonly options: NscadOptions) {
     const kernel = (this.kernel = options.kernel ?? new Kernel());
-    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    // nscad's own lines go through the Logger contract (component `nscad`), unless a line function is given
+    const logger = componentLogger(options.logger ?? kernel.logger, 'nscad');
+    const log = options.log ?? ((line: string) => logger.log(levelOf(line), line.replace(/^nscad: /, '')));
+    const inetdSocket = options.inetd ? (options.socket ?? stdin_socket()) : undefined;
+    if (options.inetd && inetdSocket === undefined) throw new ConfigError('--inetd: standard input is not a socket (run it from inetd or xinetd, wait = no)');
     const stdout = options.stdout ?? process.stdout;
     const json = options.json ?? false;
     const config = this.loadConfig(log);
+    // a live process's pid in pid_file refuses the start here (PidFileError), before anything is bound
+    if (inetdSocket === undefined && config.pid_file !== undefined && check_pid_file(config.pid_file) === 'stale') log(`nscad: removed stale pid_file ${config.pid_file}`);
     const serverOptions = (c: NscadConfig) => ({
       password: c.password,
       encryption: c.decryption_method,
@@ -116,7 +131,8 @@ export class Nscad {
         kernel,
         address,
         port: c.server_port,
-        ...(options.logger !== undefined ? { logger: options.logger } : { log }),
+        ...(inetdSocket !== undefined ? { socket: inetdSocket } : {}),
+        ...(options.log === undefined ? { logger: options.logger ?? kernel.logger } : { log }),
         ...serverOptions(c),
         // nsca exits when it cannot bind; so does nscad (`done` rejects), rather than idle on.
         onListenError: (_operation, _errno, message) => {
@@ -140,6 +156,7 @@ export class Nscad {
       heap.server = server;
     };
     const listening = (heap: Heap) => {
+      if (inetdSocket !== undefined) return log(`nscad: serving the inetd connection from ${formatPeer({ address: inetdSocket.remoteAddress ?? 'stdin', port: inetdSocket.remotePort })}`);
       const where = heap.server?.getsockname();
       const at = formatPeer(where?.port === undefined ? { address: heap.config.server_address ?? '0.0.0.0', port: heap.config.server_port } : { address: where.address, port: where.port });
       const method = heap.config.decryption_method;
@@ -154,6 +171,7 @@ export class Nscad {
         const refusal = strictFieldsRefusal(result, line, heap.config.max_line_length);
         if (refusal !== undefined) return void log(`nscad: ${formatPeer({ address: result.peeraddr, port: result.peerport })} refused a check (strict_fields): ${refusal}`);
       }
+      if (heap.config.debug) log(`nscad: ${formatPeer({ address: result.peeraddr, port: result.peerport })} check for host '${result.host_name}'${result.svc_description === undefined ? '' : ` service '${result.svc_description}'`} return code ${result.return_code} (debug)`);
       if (json) return output!.write(`${JSON.stringify(jsonOf(result, now))}\n`);
       try {
         heap.writer!.write(line ?? commandLine(result, now));
@@ -183,11 +201,23 @@ export class Nscad {
           const writer = makeWriter(config);
           if (writer !== undefined) _[HEAP].writer = writer;
           listen(_[HEAP], _[SESSION].ID());
-          writePidFile(config, log);
+          if (inetdSocket === undefined) this.pidFileOwned = writePidFile(config, log);
+          // one connection under inetd: once it is gone, write what it sent and stop
+          inetdSocket?.once('close', () => kernel.post(this.session, 'shutdown'));
           _[KERNEL].yield('listening'); // a bind failure is reported by then
         },
         listening: (_: Ev) => {
-          if (this.failure === undefined && _[HEAP].server !== undefined) listening(_[HEAP]);
+          if (this.failure !== undefined || _[HEAP].server === undefined) return;
+          // nsca drops to nsca_user/nsca_group once bound and the pid file is written
+          try {
+            const dropped = drop_privileges({ user: config.nsca_user, group: config.nsca_group });
+            if (dropped !== undefined && options.inetd !== true) log(`nscad: running as uid ${dropped.uid} gid ${dropped.gid}`);
+          } catch (error) {
+            this.failure = new ConfigError(`nsca_user/nsca_group: ${(error as Error).message}`);
+            log(`nscad: ${this.failure.message}; stopping`);
+            return void _[KERNEL].yield('shutdown');
+          }
+          listening(_[HEAP]);
         },
         check: (_: Ev) => {
           const result = _[ARG0] as NSCAResult;
@@ -254,7 +284,7 @@ export class Nscad {
           server.results$.subscribe({ complete: () => closeWriter(heap, id) }); // at once if it is already done
         },
         _stop: (_: Ev) => {
-          removePidFile(_[HEAP].config);
+          if (this.pidFileOwned) removePidFile(_[HEAP].config);
         },
       },
     });
@@ -287,6 +317,9 @@ export class Nscad {
     if (parsed.errors.length > 0) throw new ConfigError(parsed.errors.join('\n'));
     const config = parsed.config;
     const source = configPath ?? 'config';
+    if (config.nsca_chroot !== undefined && config.nsca_chroot !== '') {
+      throw new ConfigError(`${source}: nsca_chroot=${config.nsca_chroot} is not supported: Node loads code and reads /etc after start; use systemd RootDirectory= or a container (and command_file inside it)`);
+    }
     if (!json && config.command_file === undefined) throw new ConfigError(`${source}: no command_file (or run with --json)`);
     if (!isSupportedMethod(config.decryption_method)) throw new ConfigError(`${source}: decryption_method: ${new UnsupportedMethodError(config.decryption_method).message}`);
     try {
@@ -311,20 +344,28 @@ function jsonOf(result: NSCAResult, now: number) {
   };
 }
 
-function writePidFile(config: NscadConfig, log: (line: string) => void): void {
-  if (config.pid_file === undefined) return;
+/**
+ * Writes pid_file (checked by @poets/net-server's check_pid_file at start); true when this
+ * process now owns it.
+ */
+function writePidFile(config: NscadConfig, log: (line: string) => void): boolean {
+  if (config.pid_file === undefined) return false;
   try {
-    writeFileSync(config.pid_file, `${process.pid}\n`);
+    create_pid_file(config.pid_file);
+    return true;
   } catch (error) {
     log(`nscad: cannot write pid_file ${config.pid_file}: ${(error as Error).message}`);
+    return false;
   }
 }
 
 function removePidFile(config: NscadConfig): void {
-  if (config.pid_file === undefined) return;
-  try {
-    unlinkSync(config.pid_file);
-  } catch {
-    /* not there */
-  }
+  if (config.pid_file !== undefined) remove_pid_file(config.pid_file);
+}
+
+/** The Logger level of one of nscad's lines (they were bare lines before the Logger contract). */
+function levelOf(line: string): LogLevel {
+  if (/cannot|lost|error|fail/i.test(line)) return 'error';
+  if (/refused|dropped|not supported|keeping|stopping/i.test(line)) return 'warning';
+  return 'notice';
 }

@@ -80,6 +80,11 @@ export interface ServerNSCAOptions {
    * or spooled); undefined closes it at once, as before.
    */
   holdClose?: () => PromiseLike<void> | undefined;
+  /**
+   * New to the port: serve this one connected socket instead of listening (nsca --inetd: the
+   * connection inetd accepted, on standard input). address and port are then unused.
+   */
+  socket?: Socket;
   kernel?: Kernel;
 }
 
@@ -290,7 +295,8 @@ export class ServerNSCA {
       inline_states: {
         _start: (_: Ev) => {
           if (options.alias !== undefined) _[KERNEL].alias_set(options.alias);
-          listen(_[HEAP]);
+          if (options.socket !== undefined) _[KERNEL].yield('nsca_accepted', options.socket, options.socket.remoteAddress, options.socket.remotePort);
+          else listen(_[HEAP]);
         },
         nsca_rebind: (_: Ev) => {
           const heap = _[HEAP];
