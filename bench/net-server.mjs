@@ -92,6 +92,9 @@ export async function run() {
     const perlPreFork = (n) => (port) => ['perl', [perl, String(port), ...pool(n)], n];
     await compare('net-server PreFork, 1 line/conn', 'conns/s', poetsPreFork(8), perlPreFork(8), connect, 3, 'Perl Net::Server PreFork');
     await compare('net-server PreFork, 50 keep-alive', 'lines/s', poetsPreFork(50), perlPreFork(50), keepAlive, 3, 'Perl Net::Server PreFork');
+    // the ceiling on this core: one raw `net` process, no pool at all, against the same Perl pool
+    const rawNet = (port) => [process.execPath, [`${tools}node-echo-server.mjs`, String(port), 'cork'], 0];
+    await compare('(raw net, 1 process), 1 line/conn', 'conns/s', rawNet, perlPreFork(8), connect, 3, 'Perl Net::Server PreFork');
   } else console.log("net-server PreFork: Perl's Net::Server is not installed (apt-get install libnet-server-perl): skipped");
   const multiplex = (port) => [process.execPath, [ours, 'Multiplex', String(port)], 0];
   const raw = (port) => [process.execPath, [`${tools}node-echo-server.mjs`, String(port), 'cork'], 0];
