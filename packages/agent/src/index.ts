@@ -19,7 +19,7 @@ export {
   type SimpleSubscriptionFunction,
   type SubmitMetricsFunction,
 } from './api.js';
-export { AgentError, ModuleError, ProtobufDecodeError, ScriptError, SettingsParseError, SettingsSaveError, SubmissionError } from './errors.js';
+export { AgentError, FilterError, ModuleError, ProtobufDecodeError, ScriptError, SettingsParseError, SettingsSaveError, SubmissionError } from './errors.js';
 export { normalizePath, parseIni, serializeIni, type IniDocument, type IniLine } from './ini.js';
 // NSClient++'s protobuf messages, for raw calls (what a Python script imports as plugin_pb2).
 export {
@@ -180,3 +180,6 @@ export {
   type NATSClientSettings,
   type NATSClientStats,
 } from './nats-client.js';
+export { checkDiskModule, checkSystemModule, checkSystemUnixModule } from './modules/check-system/index.js';
+export { evaluateCheck, parseArguments, renderSyntax, runCheck, type CheckDefinition, type ParsedArguments } from './modules/filter/check.js';
+export { evaluate, parseExpression, type Expr, type Keyword, type KeywordKind, type KeywordTable } from './modules/filter/expression.js';

@@ -164,6 +164,7 @@ export function renderSyntax(syntax: string, lookup: (key: string) => string | u
 
 /** A keyword's value as detail text: sizes in the largest fitting unit, numbers with up to 3 decimals. */
 export function keywordText<I>(kw: Keyword<I>, item: I): string {
+  if (kw.text !== undefined) return kw.text(item);
   const v = kw.value(item);
   if (typeof v === 'string') return v;
   if (kw.kind === 'size') return formatSize(v);
@@ -205,7 +206,7 @@ function perfEntries<I>(def: CheckDefinition<I>, parsed: ParsedArguments, item: 
         out.push(`'${label}'=${scaled(value)}${unitText};${scaled(w)};${scaled(c)};0;${scaled(total)}`);
       } else {
         const fmt = (n: number | undefined): string => (n === undefined ? '' : formatNumber(n));
-        out.push(`'${label}'=${fmt(value)}${kw.perfUnit ?? ''};${fmt(w)};${fmt(c)}${kw.perfUnit === '%' ? ';0;100' : ''}`);
+        out.push(`'${label}'=${fmt(value)}${kw.perfUnit ?? ''};${fmt(w)};${fmt(c)}`);
       }
     }
     if (total !== undefined && total > 0 && ruleFor(`${name} %`)?.ignored !== true && rule?.ignored !== true) {

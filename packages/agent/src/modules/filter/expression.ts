@@ -17,6 +17,8 @@ export interface Keyword<I> {
   percentOf?(item: I): number;
   /** The perfdata label's suffix after the item's name (default ` <keyword>`; `''` for the check's main value). */
   readonly perfSuffix?: string;
+  /** The detail text, when not the value as a number/size (`1d 2:03` for an uptime). */
+  text?(item: I): string;
   /** The perfdata unit of a number or time keyword (`%`, `s`). */
   readonly perfUnit?: string;
 }
