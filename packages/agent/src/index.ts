@@ -183,3 +183,4 @@ export {
 export { checkDiskModule, checkSystemModule, checkSystemUnixModule } from './modules/check-system/index.js';
 export { evaluateCheck, parseArguments, renderSyntax, runCheck, type CheckDefinition, type ParsedArguments } from './modules/filter/check.js';
 export { evaluate, parseExpression, type Expr, type Keyword, type KeywordKind, type KeywordTable } from './modules/filter/expression.js';
+export { checkLogFileModule } from './modules/check-logfile/index.js';
