@@ -166,14 +166,17 @@ describe('Registry.query', () => {
     const [code, bytes] = await registry.query(encodeRegistryRequestMessage({ payload: [{ inventory: { type: [ItemType.QUERY, ItemType.COMMAND, ItemType.MODULE], fetchAll: true } }] }));
     expect(code).toBe(status.OK);
     const inv = decodeRegistryResponseMessage(bytes).payload[0]!.inventory.map((i) => [i.type, i.name, i.plugin.join(',')]);
-    expect(inv).toEqual([
+    // The loaded module first, then every loadable one (more as modules are added to the agent).
+    expect(inv.slice(0, 3)).toEqual([
       [ItemType.QUERY, 'check_cpu', 'CheckSystem'],
       [ItemType.COMMAND, 'do_it', 'CheckSystem'],
       [ItemType.MODULE, 'CheckSystem', 'CheckSystem'],
+    ]);
+    expect(inv).toEqual(expect.arrayContaining([
       [ItemType.MODULE, 'TypeScript', 'TypeScript'],
       [ItemType.MODULE, 'PythonScript', 'PythonScript'],
       [ItemType.MODULE, 'NATSClient', 'NATSClient'],
-    ]);
+    ]));
   });
 
   it('control loads and unloads modules; bad bytes are refused', async () => {

@@ -97,7 +97,7 @@ describe('CheckSystem on Linux', () => {
 
   it('check_process finds this process as ps does, and a missing one as stopped', async () => {
     const comm = execFileSync('ps', ['-o', 'comm=', '-p', String(process.pid)], { encoding: 'utf8' }).trim();
-    const [code, message] = await query('check_process', `process=${comm}`);
+    const [code, message] = await query('check_process', `process=${comm}`, `filter=pid = ${process.pid}`);
     expect([code, message]).toEqual([0, 'OK: all processes are ok.']);
     const [, list] = await query('check_process', `filter=pid = ${process.pid}`, 'show-all', 'detail-syntax=${exe} ${pid} ${state}', 'top-syntax=${list}');
     expect(list).toBe(`${comm} ${process.pid} started`);
