@@ -16,6 +16,7 @@ import type { ExecCommand, ExecResult, MaybePromise, QueryCommand, QueryResult, 
 import { natsClientModule } from './nats-client.js';
 import { checkDiskModule, checkSystemModule, checkSystemUnixModule } from './modules/check-system/index.js';
 import { checkLogFileModule } from './modules/check-logfile/index.js';
+import { checkSnmpModule } from './modules/check-snmp/index.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
 import { status, statusName, toStatus } from './status.js';
@@ -72,7 +73,7 @@ export class Agent {
     this.addModule(scriptHostModule('TypeScript', 'typescript'));
     this.addModule(scriptHostModule('PythonScript', 'python'));
     this.addModule(natsClientModule);
-    for (const m of [checkSystemModule, checkSystemUnixModule, checkDiskModule, checkLogFileModule]) this.addModule(m);
+    for (const m of [checkSystemModule, checkSystemUnixModule, checkDiskModule, checkLogFileModule, checkSnmpModule]) this.addModule(m);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);

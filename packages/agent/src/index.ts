@@ -184,3 +184,4 @@ export { checkDiskModule, checkSystemModule, checkSystemUnixModule } from './mod
 export { evaluateCheck, parseArguments, renderSyntax, runCheck, type CheckDefinition, type ParsedArguments } from './modules/filter/check.js';
 export { evaluate, parseExpression, type Expr, type Keyword, type KeywordKind, type KeywordTable } from './modules/filter/expression.js';
 export { checkLogFileModule } from './modules/check-logfile/index.js';
+export { checkSnmpModule } from './modules/check-snmp/index.js';
