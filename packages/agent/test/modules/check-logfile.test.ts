@@ -14,13 +14,17 @@ const captureNsca: ModuleDefinition = { name: 'NSCAClient', load: (p) => p.agent
 let agent: Agent;
 let logger: RecordingLogger;
 let log: string;
+let aged: string;
 const dir = tempDir();
 
 beforeAll(async () => {
   log = join(dir, 'app.log');
+  aged = join(dir, 'aged.log');
+  writeFileSync(aged, '');
   writeFileSync(log, 'old line before start\n');
   const ini = `[/modules]\nTypeScript = enabled\nCheckLogFile = enabled\nNSCAClient = enabled\n\n[/settings/typescript/scripts]\nfilter_nsca = ${script}\n\n` +
     `[/settings/logfile/real-time/checks/errors]\nfile = ${log}\nfilter = line like 'ERROR'\ntarget = filter_nsca\ndetail syntax = %(column2)\ncolumn split = \\t\nmaximum age = false\n\n` +
+    `[/settings/logfile/real-time/checks/aged]\nfile = ${aged}\nfilter = column1 = 'FAIL'\ntarget = NSCA\nseverity = critical\nmaximum age = 1s\nempty message = all quiet\n\n` +
     `[/settings/logfile/real-time/checks/broken]\nfile = ${log}\nfilter = line like\n`;
   const d = withFiles({ 'nsclient.ini': ini });
   ({ agent, logger } = makeAgent({ settings: join(d, 'nsclient.ini'), modules: [captureNsca] }));
@@ -40,6 +44,14 @@ describe('CheckLogFile', () => {
   it('a real-time filter with a bad expression is refused at load with the reason; the others run', () => {
     expect(logger.text()).toMatch(/real-time filter broken refused: expected a number or a quoted string but found end of expression/);
     expect(logger.text()).toMatch(/real-time filter errors: following/);
+  });
+
+  it('maximum age: an OK with the empty message that long after the last match', async () => {
+    appendFileSync(aged, 'FAIL\tpump\nOK\tpump\n');
+    await until(() => forwarded.some((s) => s.command === 'aged' && s.result === status.OK), 10_000);
+    const mine = forwarded.filter((s) => s.command === 'aged').map((s) => [s.result, s.message]);
+    expect(mine).toEqual([[status.CRITICAL, 'FAIL\tpump'], [status.OK, 'all quiet']]);
+    forwarded.length = 0;
   });
 
   it('matches go to filter_nsca, which deduplicates and forwards to NSCA; rotation, truncation, deletion logged', async () => {

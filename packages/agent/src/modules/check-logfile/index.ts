@@ -120,7 +120,8 @@ function startRealTime(plugin: Plugin): () => void {
         if (f.filter !== undefined && !evaluate(f.filter, keywords, line)) return;
         const message = renderSyntax(f.detail, (key) => (keywords[key] === undefined ? undefined : keywordText(keywords[key]!, line)));
         submit(f.severity, message);
-        if (f.maxAge !== undefined) kernel.delay_set(ev('age'), f.maxAge);
+        // delay() replaces the pending one: the OK comes `maximum age` after the last match.
+        if (f.maxAge !== undefined) kernel.delay(ev('age'), f.maxAge);
       });
       kernel.state(ev('age'), () => {
         submit(status.OK, f.emptyMessage);
