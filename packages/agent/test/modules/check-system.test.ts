@@ -41,7 +41,24 @@ describe('CheckSystem on Linux', () => {
     expect(s.load(5, 1010)).toEqual([{ core: 'total', load: 100 }]);
     expect(s.load(10, 1010)).toEqual([{ core: 'total', load: 75 }]);
     for (let t = 1011; t < 1100; t++) s.sample(t);
+
     expect(s.count).toBeLessThanOrEqual(12);
+  });
+
+  it('a query right after load waits for the second sample; unload releases waiters', async () => {
+    const s = new CpuSampler(10, () => 'cpu  1 0 1 8 0 0 0 0\n');
+    s.sample(1);
+    let woke = false;
+    const waiting = s.ready().then(() => (woke = true));
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    s.sample(2);
+    await waiting;
+    expect(woke).toBe(true);
+    const other = new CpuSampler(10, () => '');
+    const released = other.ready();
+    other.release();
+    await released;
   });
 
   it('check_memory matches free -b', async () => {

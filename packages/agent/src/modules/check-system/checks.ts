@@ -30,8 +30,10 @@ export const cpuCheck: CheckDefinition<CpuItem> = {
 };
 export const DEFAULT_WINDOWS = ['5m', '1m', '5s'];
 
-export function cpuItems(sampler: CpuSampler, options: ReadonlyMap<string, readonly string[]>): CpuItem[] {
+export async function cpuItems(sampler: CpuSampler, options: ReadonlyMap<string, readonly string[]>): Promise<CpuItem[]> {
   const windows = options.get('time')?.length ? options.get('time')! : DEFAULT_WINDOWS;
+  for (const w of windows) parseWindow(w);
+  await sampler.ready();
   return windows.flatMap((w) => sampler.load(parseWindow(w)).map((l) => ({ core: l.core, time: w.trim(), load: l.load })));
 }
 

@@ -7,6 +7,7 @@ interface Sample { readonly at: number; readonly cores: readonly CpuCounters[] }
 /** Load per core over a window, from the samples kept. */
 export class CpuSampler {
   private readonly samples: Sample[] = [];
+  private waiting: Array<() => void> = [];
 
   constructor(private readonly maxSeconds: number, private readonly readStat: () => string = () => read('/proc/stat')) {}
 
@@ -14,6 +15,18 @@ export class CpuSampler {
   sample(now = Date.now() / 1000): void {
     this.samples.push({ at: now, cores: parseProcStat(this.readStat()) });
     while (this.samples.length > 1 && now - this.samples[0]!.at > this.maxSeconds + 1) this.samples.shift();
+    if (this.samples.length >= 2) for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  /** Resolves once two samples exist (a query right after load waits for the first alarm, one second at most). */
+  ready(): Promise<void> {
+    if (this.samples.length >= 2) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Wakes whoever waits (unload): they answer over what there is. */
+  release(): void {
+    for (const wake of this.waiting.splice(0)) wake();
   }
 
   get count(): number {

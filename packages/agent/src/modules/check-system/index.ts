@@ -25,7 +25,13 @@ function registerCpu(plugin: Plugin): () => void {
   });
   const refused = (reason: string): void => plugin.logger.log('warning', `check_cpu refused: ${reason}`);
   plugin.agent.registerQuery(plugin, 'check_cpu', (q) => runCheck(cpuCheck, q.arguments, (o) => cpuItems(sampler, o), refused), 'CPU load over time windows');
-  return () => runIn(kernel, plugin.session, () => { kernel.alarm_remove_all(); kernel.state(SAMPLE); });
+  return () => {
+    sampler.release();
+    runIn(kernel, plugin.session, () => {
+      kernel.alarm_remove_all();
+      kernel.state(SAMPLE);
+    });
+  };
 }
 
 function registerSystem(plugin: Plugin, withCpu: boolean): { unload(): void } {
