@@ -19,6 +19,9 @@ import { nscaServerModule } from './modules/nsca-server/index.js';
 import { checkExternalScriptsModule } from './modules/external-scripts/external-scripts.js';
 import { schedulerModule } from './modules/scheduler/scheduler.js';
 import { nrpeServerModule } from './modules/nrpe-server/server.js';
+import { checkDiskModule, checkSystemModule, checkSystemUnixModule } from './modules/check-system/index.js';
+import { checkLogFileModule } from './modules/check-logfile/index.js';
+import { checkSnmpModule } from './modules/check-snmp/index.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
 import { status, statusName, toStatus } from './status.js';
@@ -80,6 +83,7 @@ export class Agent {
     this.addModule(checkExternalScriptsModule);
     this.addModule(schedulerModule);
     this.addModule(nrpeServerModule);
+    for (const m of [checkSystemModule, checkSystemUnixModule, checkDiskModule, checkLogFileModule, checkSnmpModule]) this.addModule(m);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);

@@ -52,3 +52,8 @@ export { ProtobufDecodeError } from './protobuf/errors.js';
 export class SubmissionError extends AgentError {
   override name = 'SubmissionError';
 }
+
+/** A check's argument or filter/threshold expression that the engine does not accept (the reason names the part). */
+export class FilterError extends AgentError {
+  override name = 'FilterError';
+}

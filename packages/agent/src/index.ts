@@ -19,7 +19,7 @@ export {
   type SimpleSubscriptionFunction,
   type SubmitMetricsFunction,
 } from './api.js';
-export { AgentError, ModuleError, ProtobufDecodeError, ScriptError, SettingsParseError, SettingsSaveError, SubmissionError } from './errors.js';
+export { AgentError, FilterError, ModuleError, ProtobufDecodeError, ScriptError, SettingsParseError, SettingsSaveError, SubmissionError } from './errors.js';
 export { normalizePath, parseIni, serializeIni, type IniDocument, type IniLine } from './ini.js';
 // NSClient++'s protobuf messages, for raw calls (what a Python script imports as plugin_pb2).
 export {
@@ -221,3 +221,8 @@ export {
   type PacketVersion,
   type ParseOutcome,
 } from './modules/nrpe-server/packet.js';
+export { checkDiskModule, checkSystemModule, checkSystemUnixModule } from './modules/check-system/index.js';
+export { evaluateCheck, parseArguments, renderSyntax, runCheck, type CheckDefinition, type ParsedArguments } from './modules/filter/check.js';
+export { evaluate, parseExpression, type Expr, type Keyword, type KeywordKind, type KeywordTable } from './modules/filter/expression.js';
+export { checkLogFileModule } from './modules/check-logfile/index.js';
+export { checkSnmpModule } from './modules/check-snmp/index.js';
