@@ -2,9 +2,11 @@
 // it with a prompt, `client` runs one query, command or submission, `settings` reads, writes,
 // validates and generates the settings file, `script` adds, executes, lists and deletes scripts.
 // Where a query runs, the exit code is its Nagios status.
+import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { Kernel, lineLogger, LOG_LEVELS, type LogLevel, type Logger } from '@poets/kernel';
 import { Agent } from '../agent.js';
 import { scriptHostModule, type ScriptHost } from '../script-host.js';
@@ -40,7 +42,7 @@ const SCRIPT_FOLDER = 'typescript';
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const out = (line: string) => void io.stdout.write(`${line}\n`);
   const err = (line: string) => void io.stderr.write(`${line}\n`);
-  let settingsFile = 'nsclient.ini';
+  let settingsFile: string | undefined;
   let level: LogLevel | undefined;
   const args = [...argv];
   while (args[0]?.startsWith('--')) {
@@ -60,7 +62,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const logger = lineLogger((line) => void io.stderr.write(`${line}\n`), level ?? (verb === 'test' ? 'debug' : 'info'));
   let settings: SettingsStore;
   try {
-    settings = SettingsStore.load(settingsFile);
+    settings = SettingsStore.load(settingsFileFor(verb, settingsFile, logger));
   } catch (error) {
     err(`poets-agent: ${error instanceof Error ? error.message : String(error)}`);
     return verb === 'client' || verb === 'test' ? status.UNKNOWN : 1;
@@ -94,6 +96,20 @@ function usage(err: (line: string) => void, reason: string): number {
   err(`poets-agent: ${reason}`);
   err(USAGE);
   return 1;
+}
+
+/**
+ * The settings file a verb reads: the one given, else ./nsclient.ini; with neither, `service` and
+ * `test` run on the built-in configuration (config/default.ini: loopback NRPE and NSCA, system
+ * checks every 10 s on the log channel), so a first run needs no file. Verbs that write settings
+ * never write the built-in file.
+ */
+function settingsFileFor(verb: string | undefined, given: string | undefined, logger: Logger): string {
+  if (given !== undefined) return given;
+  if (existsSync('nsclient.ini') || (verb !== 'service' && verb !== 'test')) return 'nsclient.ini';
+  const builtIn = fileURLToPath(new URL('../../config/default.ini', import.meta.url));
+  logger.log('info', `no nsclient.ini here: running on the built-in configuration ${builtIn}`);
+  return builtIn;
 }
 
 function newAgent(settings: SettingsStore, logger: Logger, loadConfiguredScripts = true): Agent {
