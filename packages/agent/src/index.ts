@@ -1,5 +1,5 @@
 // The public surface of @poets/agent.
-export { Agent, currentAgent, type AgentOptions } from './agent.js';
+export { Agent, currentAgent, type AgentOptions, type AgentResult } from './agent.js';
 export {
   bindApi,
   Core,
