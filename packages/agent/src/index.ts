@@ -180,3 +180,7 @@ export {
   type NATSClientSettings,
   type NATSClientStats,
 } from './nats-client.js';
+// The live status page (mounted by the WEBServer module, or any node:http server).
+export { createStatusPage, type StatusPage, type StatusPageOptions, type StatusPageRoute } from './modules/status-page/status-page.js';
+export { LogRing, type LogLine } from './modules/status-page/log-ring.js';
+export type { CheckState, Delta, ModuleState, SecondSample, Snapshot } from './modules/status-page/feed.js';
