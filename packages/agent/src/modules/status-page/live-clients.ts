@@ -1,7 +1,7 @@
 // The live clients of the page: server-sent events, one coalesced message per interval, serialized
 // once for every client. A client whose socket cannot take more (write returned false) gets
-// nothing until it drains, then a full snapshot: memory per client stays bounded by the socket's
-// buffer plus one message, and what it missed is in the snapshot.
+// nothing until it drains, then — when it missed a delta meanwhile — a full snapshot: memory per
+// client stays bounded by the socket's buffer plus one message, and what it missed is in the snapshot.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@poets/kernel';
 import type { StatusFeed } from './feed.js';
@@ -17,7 +17,10 @@ export interface LiveClientsOptions {
 
 interface Client {
   res: ServerResponse;
+  /** Its socket took no more: nothing is written until it drains. */
   behind: boolean;
+  /** A delta went by while it was behind: it gets a snapshot when it drains. */
+  missed: boolean;
 }
 
 export class LiveClients {
@@ -51,7 +54,7 @@ export class LiveClients {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' }).end('too many live clients\n');
       return;
     }
-    const client: Client = { res, behind: false };
+    const client: Client = { res, behind: false, missed: false };
     req.socket.setNoDelay(true);
     // A live stream is long by design: the server's request and idle timeouts must not cut it.
     req.socket.setTimeout(0);
@@ -74,7 +77,10 @@ export class LiveClients {
     client.behind = true;
     client.res.once('drain', () => {
       client.behind = false;
-      if (this.clients.has(client)) this.sendSnapshot(client);
+      if (client.missed && this.clients.has(client)) {
+        client.missed = false;
+        this.sendSnapshot(client);
+      }
     });
   }
 
@@ -88,7 +94,10 @@ export class LiveClients {
     else return;
     this.lastSent = now;
     for (const client of this.clients) {
-      if (client.behind) continue;
+      if (client.behind) {
+        client.missed = true;
+        continue;
+      }
       if (!client.res.write(message)) this.fellBehind(client);
     }
   }
