@@ -172,6 +172,39 @@ describe('status page routes on a bare node:http server', () => {
     }
     await until(() => f.page.liveClients === 0, 10000);
   }, 60000);
+
+  it('holds back a live client that stops reading, and gives it the latest state in a snapshot once it reads again', async () => {
+    const socket = connect(f.port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await until(() => f.page.liveClients === 1, 5000);
+    socket.pause();
+    // far more than a socket buffers: the page stops writing to this client instead of queueing
+    const big = 'x'.repeat(8000);
+    for (let round = 0; round < 40; round++) {
+      const payloads = Array.from({ length: 50 }, (_, i) => ({ command: `slow_${round}_${i}`, result: status.OK, message: big, perf: '', source: 'slow' }));
+      await f.agent.submit('passive', payloads);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    await f.agent.submit('passive', [{ command: 'slow_last', result: status.CRITICAL, message: 'the latest', perf: '', source: 'slow' }]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // scanned as it streams (a tail kept across chunk boundaries): a second snapshot, then the latest result in it
+    let tail = '';
+    let snapshots = 0;
+    let latestAfterSnapshot = false;
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      const text = tail + chunk;
+      const at = text.lastIndexOf('event: snapshot');
+      if (at >= 0 && at >= tail.length - 'event: snapshot'.length) snapshots++;
+      if (snapshots >= 2 && text.includes('the latest')) latestAfterSnapshot = true;
+      tail = text.slice(-64);
+    });
+    socket.resume();
+    await until(() => latestAfterSnapshot, 20000);
+    socket.destroy();
+    await until(() => f.page.liveClients === 0, 5000);
+  }, 30000);
 });
 
 describeWithPrograms(['/usr/bin/chromium', '/usr/sbin/send_nsca'], 'status page in the real Chromium, a passive check from the real send_nsca', () => {
