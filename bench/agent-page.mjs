@@ -87,7 +87,9 @@ export async function run() {
     const { min } = await watchers.stop();
     fewest = Math.min(fewest, min);
   }
-  report(`page: ${CLIENTS} live clients, ${RATE}/s`, '% CPU', { ours: median(watched), baseline: median(alone) }, undefined, 'same agent, no client');
+  const cost = { ours: median(watched), baseline: median(alone) };
+  report(`page: ${CLIENTS} live clients, ${RATE}/s`, '% CPU', cost, undefined, 'same agent, no client');
+  console.log(`${''.padEnd(34)} the page's cost: ${(cost.ours - cost.baseline).toFixed(1)} points of one core`);
   // Every client must have had the deltas: about 4 a second (one per 250 ms) while it watched.
   console.log(`${''.padEnd(34)} fewest deltas one client received in ${SECONDS}s: ${fewest} (one per 250 ms is ${SECONDS * 4})`);
 
