@@ -15,6 +15,7 @@ import {
 } from './registry.js';
 import type { ExecCommand, ExecResult, MaybePromise, QueryCommand, QueryResult, Submission, SubmitResult } from './requests.js';
 import { natsClientModule } from './nats-client.js';
+import { webServerModule } from './modules/web-server/web-server.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
 import { status, statusName, toStatus } from './status.js';
@@ -78,6 +79,7 @@ export class Agent {
     this.addModule(scriptHostModule('TypeScript', 'typescript'));
     this.addModule(scriptHostModule('PythonScript', 'python'));
     this.addModule(natsClientModule);
+    this.addModule(webServerModule);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);

@@ -184,3 +184,6 @@ export {
 export { createStatusPage, type StatusPage, type StatusPageOptions, type StatusPageRoute } from './modules/status-page/status-page.js';
 export { LogRing, type LogLine } from './modules/status-page/log-ring.js';
 export type { CheckState, Delta, ModuleState, SecondSample, Snapshot } from './modules/status-page/feed.js';
+// The WEBServer module: NSClient++'s REST API v1, /metrics, and the route table the page mounts on.
+export { WEBServer, webServerModule, webServerOf, readWEBServerSettings, restQueryResult, hostAllowed, sendJson, type RouteHandler, type WEBServerInstance, type WEBServerSettings } from './modules/web-server/web-server.js';
+export { AgentMetrics, metricName } from './modules/web-server/metrics.js';
