@@ -18,6 +18,7 @@ import { natsClientModule } from './nats-client.js';
 import { webServerModule } from './modules/web-server/web-server.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
+import { LogRing } from './modules/status-page/log-ring.js';
 import { status, statusName, toStatus } from './status.js';
 
 /** One thing the agent saw happen: a query's result, or a submission on a channel and what the channel made of it. */
@@ -58,6 +59,8 @@ function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
 export class Agent {
   readonly kernel: Kernel;
   readonly logger: Logger;
+  /** The last lines the core and its modules logged (what the status page shows). */
+  readonly recentLog: LogRing;
   settings: SettingsStore;
   /** Everything the plugins registered. */
   readonly registry = new Registrations();
@@ -74,7 +77,9 @@ export class Agent {
 
   constructor(options: AgentOptions = {}) {
     this.kernel = options.kernel ?? poe_kernel;
-    this.logger = componentLogger(options.logger ?? this.kernel.logger, 'core');
+    const base = options.logger ?? this.kernel.logger;
+    this.recentLog = base instanceof LogRing ? base : new LogRing(base);
+    this.logger = componentLogger(this.recentLog, 'core');
     this.settings = options.settings instanceof SettingsStore ? options.settings : options.settings === undefined ? SettingsStore.fromText('') : SettingsStore.load(options.settings);
     this.addModule(scriptHostModule('TypeScript', 'typescript'));
     this.addModule(scriptHostModule('PythonScript', 'python'));

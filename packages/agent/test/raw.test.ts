@@ -173,6 +173,7 @@ describe('Registry.query', () => {
       [ItemType.MODULE, 'TypeScript', 'TypeScript'],
       [ItemType.MODULE, 'PythonScript', 'PythonScript'],
       [ItemType.MODULE, 'NATSClient', 'NATSClient'],
+      [ItemType.MODULE, 'WEBServer', 'WEBServer'],
     ]);
   });
 

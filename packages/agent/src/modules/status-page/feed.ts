@@ -58,7 +58,7 @@ export interface Delta {
 }
 
 export interface FeedOptions {
-  /** Where recent log lines come from. Without it the page shows none. */
+  /** Where recent log lines come from. Default the agent's `recentLog`. */
   log?: LogRing;
   /** Seconds of series kept. Default 300. */
   windowSeconds?: number;
@@ -83,7 +83,7 @@ export class StatusFeed {
   private readonly maxLog: number;
   private readonly subscription: Subscription;
   private readonly stopDispatch: () => void;
-  private readonly stopLog: (() => void) | undefined;
+  private readonly stopLog: () => void;
   private readonly timer: NodeJS.Timeout;
   private expected: number;
 
@@ -98,10 +98,9 @@ export class StatusFeed {
     this.stopDispatch = agent.kernel.onDispatch(() => {
       this.dispatchCount++;
     });
-    if (options.log !== undefined) {
-      for (const line of options.log.recent().slice(-this.maxLog)) this.log.push(line);
-      this.stopLog = options.log.onLine((line) => this.onLog(line));
-    }
+    const ring = options.log ?? agent.recentLog;
+    for (const line of ring.recent().slice(-this.maxLog)) this.log.push(line);
+    this.stopLog = ring.onLine((line) => this.onLog(line));
     this.expected = Date.now() + 1000;
     this.timer = setInterval(() => this.sample(), 1000);
     // The sampler must not keep a finished agent's process alive.
@@ -192,7 +191,7 @@ export class StatusFeed {
   close(): void {
     this.subscription.unsubscribe();
     this.stopDispatch();
-    this.stopLog?.();
+    this.stopLog();
     clearInterval(this.timer);
   }
 }
