@@ -1,6 +1,7 @@
 // NSClient++'s core on the kernel: modules loaded by name from [/modules] as sessions, the
 // registry of queries, aliases and command-line commands, channels, events and metrics.
 import { type Kernel, type Logger, type Session, componentLogger, poe_kernel } from '@poets/kernel';
+import { Subject } from 'rxjs';
 import { ModuleError } from './errors.js';
 import { HandlerFailure, handlerSession, Plugin, runIn, type ModuleDefinition } from './plugin.js';
 import {
@@ -22,9 +23,16 @@ import { nrpeServerModule } from './modules/nrpe-server/server.js';
 import { checkDiskModule, checkSystemModule, checkSystemUnixModule } from './modules/check-system/index.js';
 import { checkLogFileModule } from './modules/check-logfile/index.js';
 import { checkSnmpModule } from './modules/check-snmp/index.js';
+import { webServerModule } from './modules/web-server/web-server.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
+import { LogRing } from './modules/status-page/log-ring.js';
 import { status, statusName, toStatus } from './status.js';
+
+/** One thing the agent saw happen: a query's result, or a submission on a channel and what the channel made of it. */
+export type AgentResult =
+  | { kind: 'query'; time: number; request: QueryCommand; result: QueryResult }
+  | { kind: 'submission'; time: number; channel: string; payloads: readonly Submission[]; result: SubmitResult };
 
 export interface AgentOptions {
   /** The kernel the agent's sessions live in. Default `poe_kernel`. */
@@ -59,6 +67,8 @@ function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
 export class Agent {
   readonly kernel: Kernel;
   readonly logger: Logger;
+  /** The last lines the core and its modules logged (what the status page shows). */
+  readonly recentLog: LogRing;
   settings: SettingsStore;
   /** Everything the plugins registered. */
   readonly registry = new Registrations();
@@ -70,10 +80,14 @@ export class Agent {
   private coreSession: Session | undefined = undefined;
   private metricsGeneration = 0;
   private readonly channelLists = new Map<string, readonly (readonly [string, string])[]>();
+  /** Every query result and every submission, as they happen (time in epoch ms): what the status page and metrics watch. */
+  readonly results$ = new Subject<AgentResult>();
 
   constructor(options: AgentOptions = {}) {
     this.kernel = options.kernel ?? poe_kernel;
-    this.logger = componentLogger(options.logger ?? this.kernel.logger, 'core');
+    const base = options.logger ?? this.kernel.logger;
+    this.recentLog = base instanceof LogRing ? base : new LogRing(base);
+    this.logger = componentLogger(this.recentLog, 'core');
     this.settings = options.settings instanceof SettingsStore ? options.settings : options.settings === undefined ? SettingsStore.fromText('') : SettingsStore.load(options.settings);
     this.addModule(scriptHostModule('TypeScript', 'typescript'));
     this.addModule(scriptHostModule('PythonScript', 'python'));
@@ -84,6 +98,7 @@ export class Agent {
     this.addModule(schedulerModule);
     this.addModule(nrpeServerModule);
     for (const m of [checkSystemModule, checkSystemUnixModule, checkDiskModule, checkLogFileModule, checkSnmpModule]) this.addModule(m);
+    this.addModule(webServerModule);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);
@@ -278,6 +293,16 @@ export class Agent {
 
   /** Runs one check command: its result, UNKNOWN for a command nobody registered, a throw, or a timeout. */
   runQuery(request: QueryCommand): MaybePromise<QueryResult> {
+    const out = this.runQueryOnce(request);
+    if (!this.results$.observed) return out;
+    const tell = (result: QueryResult): QueryResult => {
+      this.results$.next({ kind: 'query', time: Date.now(), request, result });
+      return result;
+    };
+    return isPromise(out) ? out.then(tell) : tell(out);
+  }
+
+  private runQueryOnce(request: QueryCommand): MaybePromise<QueryResult> {
     let entry = this.registry.queries.get(commandKey(request.command));
     let effective = request;
     if (entry === undefined) {
@@ -400,16 +425,27 @@ export class Agent {
    * is a failure the caller sees. Subscribers that return a Promise are awaited, with the query timeout.
    */
   submit(channel: string, payloads: readonly Submission[]): Promise<SubmitResult> {
-    const result = this.runSubmit(channel, payloads);
+    const result = this.runSubmitTold(channel, payloads);
     return isPromise(result) ? result : Promise.resolve(result);
   }
 
   /** `Core.simple_submit`: `[success, message]`. */
   simple_submit(channel: string, command: string, code: number, message: string | Uint8Array, perf = ''): Promise<[boolean, string]> {
     const text = typeof message === 'string' ? message : Buffer.from(message).toString('utf8');
-    const result = this.runSubmit(channel, [{ command, result: toStatus(code), message: text, perf, source: '' }]);
+    const result = this.runSubmitTold(channel, [{ command, result: toStatus(code), message: text, perf, source: '' }]);
     if (isPromise(result)) return result.then((r) => [r.success, r.message]);
     return Promise.resolve([result.success, result.message]);
+  }
+
+  /** runSubmit, its outcome told to results$ when someone watches. */
+  private runSubmitTold(channel: string, payloads: readonly Submission[]): MaybePromise<SubmitResult> {
+    const out = this.runSubmit(channel, payloads);
+    if (!this.results$.observed) return out;
+    const tell = (result: SubmitResult): SubmitResult => {
+      this.results$.next({ kind: 'submission', time: Date.now(), channel, payloads, result });
+      return result;
+    };
+    return isPromise(out) ? out.then(tell) : tell(out);
   }
 
   /** The submission itself: the answer, or a Promise of it when a subscriber answered with one. */

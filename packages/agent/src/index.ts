@@ -1,5 +1,5 @@
 // The public surface of @poets/agent.
-export { Agent, currentAgent, type AgentOptions } from './agent.js';
+export { Agent, currentAgent, type AgentOptions, type AgentResult } from './agent.js';
 export {
   bindApi,
   Core,
@@ -226,3 +226,10 @@ export { evaluateCheck, parseArguments, renderSyntax, runCheck, type CheckDefini
 export { evaluate, parseExpression, type Expr, type Keyword, type KeywordKind, type KeywordTable } from './modules/filter/expression.js';
 export { checkLogFileModule } from './modules/check-logfile/index.js';
 export { checkSnmpModule } from './modules/check-snmp/index.js';
+// The live status page (mounted by the WEBServer module, or any node:http server).
+export { createStatusPage, type StatusPage, type StatusPageOptions, type StatusPageRoute } from './modules/status-page/status-page.js';
+export { LogRing, type LogLine } from './modules/status-page/log-ring.js';
+export type { CheckState, Delta, ModuleState, SecondSample, Snapshot } from './modules/status-page/feed.js';
+// The WEBServer module: NSClient++'s REST API v1, /metrics, and the route table the page mounts on.
+export { WEBServer, webServerModule, webServerOf, readWEBServerSettings, restQueryResult, hostAllowed, sendJson, type RouteHandler, type WEBServerInstance, type WEBServerSettings } from './modules/web-server/web-server.js';
+export { AgentMetrics, metricName } from './modules/web-server/metrics.js';

@@ -1,0 +1,11 @@
+import { Kernel, silentLogger } from '@poets/kernel';
+import { Agent, LogRing, createStatusPage } from '@poets/agent';
+import { StatusFeed } from '../packages/agent/dist/modules/status-page/feed.js';
+const ring = new LogRing(silentLogger);
+const agent = new Agent({ kernel: new Kernel({ logger: ring }), logger: ring, modules: [{ name: 'B', load(p) { p.agent.subscribe(p, 'passive', () => true); } }], metricsInterval: 0 });
+await agent.start(); await agent.load_module('B');
+const feed = new StatusFeed(agent, { log: ring });
+for (let sent = 0; sent < 3000; sent++) void agent.submit('passive', [{ command: `check_${sent % 200}`, result: sent % 4, message: `result ${sent}`, perf: '', source: 'bench' }]);
+console.log('submitted');
+const t = Date.now(); const s = feed.snapshot(); console.log('snap', Date.now() - t, s.checks.length);
+console.log(JSON.stringify(s).length);
