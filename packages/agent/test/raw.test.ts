@@ -174,7 +174,7 @@ describe('Registry.query', () => {
     // every available module, built in or added, each once (the built-in list grows with the modules)
     const modules = inv.slice(3);
     expect(modules.every(([type, name, plugin]) => type === ItemType.MODULE && name === plugin)).toBe(true);
-    expect(modules.map(([, name]) => name)).toEqual(expect.arrayContaining(['TypeScript', 'PythonScript', 'NATSClient', 'NSCAClient', 'NSCAServer', 'CheckExternalScripts', 'Scheduler', 'NRPEServer', 'CheckSystem', 'CheckDisk', 'CheckLogFile', 'CheckSNMP']));
+    expect(modules.map(([, name]) => name)).toEqual(expect.arrayContaining(['TypeScript', 'PythonScript', 'NATSClient', 'NSCAClient', 'NSCAServer', 'CheckExternalScripts', 'Scheduler', 'NRPEServer', 'CheckSystemUnix', 'CheckDisk', 'CheckLogFile', 'CheckSNMP']));
     expect(new Set(modules.map(([, name]) => name)).size).toBe(modules.length);
   });
 
