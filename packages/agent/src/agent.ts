@@ -16,6 +16,7 @@ import {
 import type { ExecCommand, ExecResult, MaybePromise, QueryCommand, QueryResult, Submission, SubmitResult } from './requests.js';
 import { natsClientModule } from './nats-client.js';
 import { webServerModule } from './modules/web-server/web-server.js';
+import { consoleModule } from './modules/console/console.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
 import { status, statusName, toStatus } from './status.js';
@@ -80,6 +81,7 @@ export class Agent {
     this.addModule(scriptHostModule('PythonScript', 'python'));
     this.addModule(natsClientModule);
     this.addModule(webServerModule);
+    this.addModule(consoleModule);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);

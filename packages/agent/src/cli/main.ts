@@ -2,6 +2,7 @@
 // it with a prompt, `client` runs one query, command or submission, `settings` reads, writes,
 // validates and generates the settings file, `script` adds, executes, lists and deletes scripts.
 // Where a query runs, the exit code is its Nagios status.
+import { CONSOLE_HELP, runConsoleLine } from '../modules/console/commands.js';
 import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -10,7 +11,7 @@ import { Agent } from '../agent.js';
 import { scriptHostModule, type ScriptHost } from '../script-host.js';
 import { SettingsStore } from '../settings.js';
 import { status, statusName } from '../status.js';
-import { lastValue, parseArgs, splitWords } from './words.js';
+import { lastValue, parseArgs } from './words.js';
 
 export interface CliIO {
   stdin: Readable;
@@ -127,20 +128,10 @@ function printQuery(out: (line: string) => void, [code, message, perf]: [number,
 async function testMode(settings: SettingsStore, logger: Logger, io: CliIO, out: (line: string) => void): Promise<number> {
   const agent = newAgent(settings, logger);
   await agent.start();
-  out("Enter a query to run it, 'commands' to list them, 'exit' to end.");
+  out(CONSOLE_HELP);
   const prompt = createInterface({ input: io.stdin, output: io.stdout, terminal: false });
   try {
-    for await (const line of prompt) {
-      const words = splitWords(line.trim());
-      if (words.length === 0) continue;
-      const [command, ...rest] = words as [string, ...string[]];
-      if (command === 'exit' || command === 'quit') break;
-      if (command === 'commands') {
-        for (const q of agent.listQueries()) out(`${q.name}: ${q.description}`);
-        continue;
-      }
-      printQuery(out, await agent.simple_query(command, rest));
-    }
+    for await (const line of prompt) if ((await runConsoleLine(agent, line, out)) === 'exit') break;
   } finally {
     prompt.close();
     await agent.stop();
