@@ -173,6 +173,8 @@ describe('Registry.query', () => {
       [ItemType.MODULE, 'TypeScript', 'TypeScript'],
       [ItemType.MODULE, 'PythonScript', 'PythonScript'],
       [ItemType.MODULE, 'NATSClient', 'NATSClient'],
+      [ItemType.MODULE, 'WEBServer', 'WEBServer'],
+      [ItemType.MODULE, 'Console', 'Console'],
     ]);
   });
 
