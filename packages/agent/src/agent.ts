@@ -24,6 +24,7 @@ import { checkDiskModule, checkSystemModule, checkSystemUnixModule } from './mod
 import { checkLogFileModule } from './modules/check-logfile/index.js';
 import { checkSnmpModule } from './modules/check-snmp/index.js';
 import { webServerModule } from './modules/web-server/web-server.js';
+import { consoleModule } from './modules/console/console.js';
 import { scriptHostModule } from './script-host.js';
 import { SettingsStore } from './settings.js';
 import { LogRing } from './modules/status-page/log-ring.js';
@@ -99,6 +100,7 @@ export class Agent {
     this.addModule(nrpeServerModule);
     for (const m of [checkSystemModule, checkSystemUnixModule, checkDiskModule, checkLogFileModule, checkSnmpModule]) this.addModule(m);
     this.addModule(webServerModule);
+    this.addModule(consoleModule);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);

@@ -233,3 +233,5 @@ export type { CheckState, Delta, ModuleState, SecondSample, Snapshot } from './m
 // The WEBServer module: NSClient++'s REST API v1, /metrics, and the route table the page mounts on.
 export { WEBServer, webServerModule, webServerOf, readWEBServerSettings, restQueryResult, hostAllowed, sendJson, type RouteHandler, type WEBServerInstance, type WEBServerSettings } from './modules/web-server/web-server.js';
 export { AgentMetrics, metricName } from './modules/web-server/metrics.js';
+export { consoleModule, consoleOf, type ConsoleInstance } from './modules/console/console.js';
+export { CONSOLE_HELP, runConsoleLine } from './modules/console/commands.js';

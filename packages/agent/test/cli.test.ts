@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { CONSOLE_HELP } from '../src/modules/console/commands.js';
 import { splitWords } from '../src/cli/words.js';
 import { withFiles } from './helpers.js';
 
@@ -74,7 +75,7 @@ describe('poets-agent', () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/core: loaded TypeScript as typescript/); // test mode logs at debug
     expect(r.out).toBe(
-      "Enter a query to run it, 'commands' to list them, 'exit' to end.\nOK: fine two words\nPerformance data: 'n'=1\nCRITICAL: bad\ncheck_ok: \ncheck_warn: \ncheck_crit: \n",
+      `${CONSOLE_HELP}\nOK: fine two words\nPerformance data: 'n'=1\nCRITICAL: bad\ncheck_ok: \ncheck_warn: \ncheck_crit: \n`,
     );
   });
 

@@ -3,6 +3,7 @@
 // validates and generates the settings file, `script` adds, executes, lists and deletes scripts.
 // Where a query runs, the exit code is its Nagios status.
 import { existsSync } from 'node:fs';
+import { CONSOLE_HELP, runConsoleLine } from '../modules/console/commands.js';
 import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -12,7 +13,7 @@ import { Agent } from '../agent.js';
 import { scriptHostModule, type ScriptHost } from '../script-host.js';
 import { SettingsStore } from '../settings.js';
 import { status, statusName } from '../status.js';
-import { lastValue, parseArgs, splitWords } from './words.js';
+import { lastValue, parseArgs } from './words.js';
 
 export interface CliIO {
   stdin: Readable;
@@ -143,20 +144,10 @@ function printQuery(out: (line: string) => void, [code, message, perf]: [number,
 async function testMode(settings: SettingsStore, logger: Logger, io: CliIO, out: (line: string) => void): Promise<number> {
   const agent = newAgent(settings, logger);
   await agent.start();
-  out("Enter a query to run it, 'commands' to list them, 'exit' to end.");
+  out(CONSOLE_HELP);
   const prompt = createInterface({ input: io.stdin, output: io.stdout, terminal: false });
   try {
-    for await (const line of prompt) {
-      const words = splitWords(line.trim());
-      if (words.length === 0) continue;
-      const [command, ...rest] = words as [string, ...string[]];
-      if (command === 'exit' || command === 'quit') break;
-      if (command === 'commands') {
-        for (const q of agent.listQueries()) out(`${q.name}: ${q.description}`);
-        continue;
-      }
-      printQuery(out, await agent.simple_query(command, rest));
-    }
+    for await (const line of prompt) if ((await runConsoleLine(agent, line, out)) === 'exit') break;
   } finally {
     prompt.close();
     await agent.stop();

@@ -158,9 +158,13 @@ export class WEBServer {
       if (route.method !== method && route.method !== '*') continue;
       const params: Record<string, string> = {};
       for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) params[k] = decodeURIComponent(v);
-      Promise.resolve()
-        .then(() => route.handler(req, res, params, url))
-        .catch((error: unknown) => this.refuse(req, res, 500, error instanceof Error ? error.message : String(error)));
+      const failed = (error: unknown): void => this.refuse(req, res, 500, error instanceof Error ? error.message : String(error));
+      try {
+        const out = route.handler(req, res, params, url);
+        if (out !== undefined) out.catch(failed);
+      } catch (error) {
+        failed(error);
+      }
       return;
     }
     if (!pathMatched) for (const mount of this.mounts) if (mount(req, res, `${url.pathname}${url.search}`)) return;
