@@ -90,17 +90,24 @@ export class Agent {
     this.recentLog = base instanceof LogRing ? base : new LogRing(base);
     this.logger = componentLogger(this.recentLog, 'core');
     this.settings = options.settings instanceof SettingsStore ? options.settings : options.settings === undefined ? SettingsStore.fromText('') : SettingsStore.load(options.settings);
-    this.addModule(scriptHostModule('TypeScript', 'typescript'));
-    this.addModule(scriptHostModule('PythonScript', 'python'));
-    this.addModule(natsClientModule);
-    this.addModule(nscaClientModule);
-    this.addModule(nscaServerModule);
-    this.addModule(checkExternalScriptsModule);
-    this.addModule(schedulerModule);
-    this.addModule(nrpeServerModule);
-    for (const m of [checkSystemModule, checkSystemUnixModule, checkDiskModule, checkLogFileModule, checkSnmpModule]) this.addModule(m);
-    this.addModule(webServerModule);
-    this.addModule(consoleModule);
+    const builtIn = [
+      scriptHostModule('TypeScript', 'typescript'),
+      scriptHostModule('PythonScript', 'python'),
+      natsClientModule,
+      nscaClientModule,
+      nscaServerModule,
+      nrpeServerModule,
+      checkExternalScriptsModule,
+      schedulerModule,
+      checkSystemModule,
+      checkSystemUnixModule,
+      checkDiskModule,
+      checkLogFileModule,
+      checkSnmpModule,
+      webServerModule,
+      consoleModule,
+    ];
+    for (const module of builtIn) this.addModule(module);
     for (const module of options.modules ?? []) this.addModule(module);
     this.registerCoreSettings();
     this.queryTimeout = options.queryTimeout ?? this.settings.get_int('/settings/default', 'timeout', 30);

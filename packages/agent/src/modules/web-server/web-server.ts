@@ -8,9 +8,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { ModuleError } from '../../errors.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@poets/kernel';
+import { AccessControl } from '@poets/server-tcp';
 import type { Agent } from '../../agent.js';
 import type { ModuleDefinition, Plugin } from '../../plugin.js';
 import { statusName } from '../../status.js';
+import { parseAllowedHosts } from '../nrpe-server/settings.js';
 import { AgentMetrics } from './metrics.js';
 import { createStatusPage } from '../status-page/status-page.js';
 
@@ -63,21 +65,20 @@ function peerAddress(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 }
 
-/** Address allowed by one of the allowed-hosts entries (exact address, or a CIDR v4 prefix). */
+/** Address allowed by the allowed-hosts entries: server-tcp's one matcher (IPv4 and IPv6, CIDR), as NRPEServer uses. */
 export function hostAllowed(address: string, allowed: readonly string[]): boolean {
   if (allowed.length === 0) return true;
-  for (const entry of allowed) {
-    if (entry === address) return true;
-    if (entry === 'localhost' && (address === '127.0.0.1' || address === '::1')) return true;
-    const [net, bits] = entry.split('/');
-    if (bits !== undefined && net !== undefined && !net.includes(':') && !address.includes(':')) {
-      const toInt = (a: string): number => a.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
-      const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-      if ((toInt(net) & mask) === (toInt(address) & mask)) return true;
-    }
+  let access = accessFor.get(allowed);
+  if (access === undefined) {
+    const entries = allowed.flatMap((entry) => (entry === 'localhost' ? ['127.0.0.1', '::1'] : [entry]));
+    access = AccessControl.from({ cidrAllow: parseAllowedHosts(entries.join(',')) }) ?? null;
+    accessFor.set(allowed, access);
   }
-  return false;
+  return access === null || access.check(address, undefined).allowed;
 }
+
+/** One matcher per allowed-hosts list, built on its first request. */
+const accessFor = new WeakMap<readonly string[], AccessControl | null>();
 
 function samePassword(given: string, expected: string): boolean {
   const a = Buffer.from(given);
