@@ -1,29 +1,16 @@
 // poets-nscad --inetd run by a REAL xinetd (-dontfork, a loopback port, wait = no): each
 // connection of the REAL send_nsca is its own nscad process, its checks written to the command
 // file whole; nsca_user/nsca_group drop the process to nobody/nogroup. Every process stopped by PID.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SEND_NSCA, sendNsca } from './helpers/commands.js';
-import { describeWithPrograms, freePort, killPids, until } from '../support/index.js';
+import { describeWithPrograms, freePort, killPids, startXinetd, until } from '../support/index.js';
 
 const POETS_NSCAD = fileURLToPath(new URL('../../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
 const PASSWORD = 'Inetd-cfg_pw';
-
-function connectable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 describeWithPrograms(['/usr/sbin/xinetd', SEND_NSCA], 'poets-nscad --inetd under a real xinetd, fed by the real send_nsca', () => {
   let dir: string;
@@ -31,7 +18,6 @@ describeWithPrograms(['/usr/sbin/xinetd', SEND_NSCA], 'poets-nscad --inetd under
   let commandFile: string;
   let sendCfg: string;
   const pids: number[] = [];
-  let xinetd: ChildProcess;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'poets-nscad-inetd-'));
@@ -44,36 +30,7 @@ describeWithPrograms(['/usr/sbin/xinetd', SEND_NSCA], 'poets-nscad --inetd under
     writeFileSync(nscaCfg, [`command_file=${commandFile}`, 'append_to_file=1', `password=${PASSWORD}`, 'decryption_method=1', 'nsca_user=nobody', 'nsca_group=nogroup', 'debug=1', ''].join('\n'));
     sendCfg = join(dir, 'send_nsca.cfg');
     writeFileSync(sendCfg, `password=${PASSWORD}\nencryption_method=1\n`);
-    const conf = join(dir, 'xinetd.conf');
-    writeFileSync(
-      conf,
-      [
-        'defaults',
-        '{',
-        '  instances = 50',
-        '}',
-        'service poets-nscad',
-        '{',
-        '  type = UNLISTED',
-        '  socket_type = stream',
-        '  protocol = tcp',
-        '  wait = no',
-        '  user = root',
-        `  port = ${port}`,
-        '  bind = 127.0.0.1',
-        `  server = ${process.execPath}`,
-        `  server_args = ${POETS_NSCAD} -c ${nscaCfg} --inetd`,
-        '}',
-        '',
-      ].join('\n'),
-    );
-    xinetd = spawn('/usr/sbin/xinetd', ['-dontfork', '-f', conf, '-pidfile', join(dir, 'xinetd.pid')], { stdio: 'ignore' });
-    pids.push(xinetd.pid!);
-    const deadline = Date.now() + 15_000;
-    while (!(await connectable(port))) {
-      if (Date.now() > deadline) throw new Error('xinetd did not listen');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await startXinetd(dir, { name: 'poets-nscad', port, server: process.execPath, serverArgs: `${POETS_NSCAD} -c ${nscaCfg} --inetd` }, pids);
   }, 30_000);
   afterAll(() => {
     killPids(pids, 'SIGTERM');

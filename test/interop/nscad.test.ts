@@ -7,14 +7,13 @@
 import { Buffer } from 'node:buffer';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Nscad, supportedMethods } from '@poets/server-nsca';
 import { NSCA, haveNsca, haveSendNsca, sendNsca } from './helpers/commands.js';
-import { describeWithPeer, freePort } from '../support/index.js';
+import { canConnect, describeWithPeer, freePort } from '../support/index.js';
 
 const POETS_NSCAD = fileURLToPath(new URL('../../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
 const PASSWORD = 'Interop-nscad_pw!';
@@ -136,18 +135,6 @@ describeWithPeer(sendNscaMissing, 'the real send_nsca → poets-nscad', () => {
 // ---------------------------------------------------------------------------------------------
 // (b) nsca and poets-nscad side by side: the same config, the same send_nsca runs
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.setTimeout(500, () => done(false));
-  });
-}
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));

@@ -1,8 +1,10 @@
 // Shared test support for every package's tests and the root suites (not a test file).
 // Imported by relative path, so it needs no package of its own; type-checked by tsconfig.test.json.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
-import { existsSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'vitest';
 
 /** What `runBounded` needs of a kernel (structural, so this module depends on no package). */
@@ -125,4 +127,47 @@ export function freeUdpPort(): Promise<number> {
       socket.close(() => resolve(port));
     });
   });
+}
+
+/** Whether a TCP connection to host:port is accepted now (tried once, given up after 500 ms). */
+export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(500, () => done(false));
+  });
+}
+
+/** One xinetd service (`wait = no`, run as root) on a loopback port. */
+export interface XinetdService {
+  name: string;
+  port: number;
+  server: string;
+  serverArgs: string;
+  env?: string;
+}
+
+/**
+ * Starts a real xinetd in the foreground (`-dontfork`) on its own config in `dir`, serving one
+ * service on 127.0.0.1, and resolves once the port accepts. Its PID is pushed on `pids`.
+ */
+export async function startXinetd(dir: string, service: XinetdService, pids: number[]): Promise<ChildProcess> {
+  const conf = join(dir, 'xinetd.conf');
+  const lines = ['defaults', '{', '  instances = 50', '}', `service ${service.name}`, '{', '  type = UNLISTED', '  socket_type = stream', '  protocol = tcp', '  wait = no', '  user = root'];
+  lines.push(`  port = ${service.port}`, '  bind = 127.0.0.1', `  server = ${service.server}`, `  server_args = ${service.serverArgs}`);
+  if (service.env !== undefined) lines.push(`  env = ${service.env}`);
+  writeFileSync(conf, [...lines, '}', ''].join('\n'));
+  const xinetd = spawn('/usr/sbin/xinetd', ['-dontfork', '-f', conf, '-pidfile', join(dir, 'xinetd.pid')], { stdio: 'ignore' });
+  pids.push(xinetd.pid!);
+  const deadline = Date.now() + 15_000;
+  while (!(await canConnect(service.port))) {
+    if (Date.now() > deadline) throw new Error('xinetd did not listen');
+    await sleep(50);
+  }
+  return xinetd;
 }

@@ -208,7 +208,8 @@ export { NASTY_CHARACTERS, splitCommandLine, substituteArguments, wrapCommand } 
 export { Scheduler, schedulerModule, type ScheduleState, type SchedulerStats } from './modules/scheduler/scheduler.js';
 export { parseInterval, parseRandomness, parseReport, readSchedules, type Schedule } from './modules/scheduler/schedule-settings.js';
 export { NRPEServer, nrpeServerModule, argumentRefusal, NRPE_HELLO_COMMAND, ANONYMOUS_DH_CIPHERS, type NRPEServerStats } from './modules/nrpe-server/server.js';
-export { readNRPEServerSettings, parseAllowedHosts, NRPE_SERVER_PATH, type NRPEServerSettings } from './modules/nrpe-server/settings.js';
+export { readNRPEServerSettings, NRPE_SERVER_PATH, type NRPEServerSettings } from './modules/nrpe-server/settings.js';
+export { parseAllowedHosts } from './modules/allowed-hosts.js';
 export {
   parsePacket,
   encodePacket,

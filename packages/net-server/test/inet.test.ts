@@ -1,28 +1,16 @@
 // The INET personality run by a real xinetd (-dontfork on a loopback port): each connection is
 // its own process with the client on standard input/output; and the same server fed a pipe.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithPrograms, freePort, killPids, until } from '../../../test/support/index.js';
+import { describeWithPrograms, freePort, killPids, startXinetd, until } from '../../../test/support/index.js';
 import { lineClient } from './helpers.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'daemon-server.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'net-server-inet-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function connectable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 describeWithPrograms(['/usr/sbin/xinetd'], 'INET under a real xinetd', () => {
   let xinetd: ChildProcess;
@@ -31,37 +19,11 @@ describeWithPrograms(['/usr/sbin/xinetd'], 'INET under a real xinetd', () => {
   const pids: number[] = [];
   beforeAll(async () => {
     port = await freePort();
-    const conf = join(dir, 'xinetd.conf');
-    writeFileSync(
-      conf,
-      [
-        'defaults',
-        '{',
-        '  instances = 50',
-        '}',
-        'service poets-inet',
-        '{',
-        '  type = UNLISTED',
-        '  socket_type = stream',
-        '  protocol = tcp',
-        '  wait = no',
-        '  user = root',
-        `  port = ${port}`,
-        '  bind = 127.0.0.1',
-        `  server = ${process.execPath}`,
-        `  server_args = ${fixture} --log_file=${logFile} --log_level=3`,
-        '  env = FIXTURE_TYPE=INET',
-        '}',
-        '',
-      ].join('\n'),
+    xinetd = await startXinetd(
+      dir,
+      { name: 'poets-inet', port, server: process.execPath, serverArgs: `${fixture} --log_file=${logFile} --log_level=3`, env: 'FIXTURE_TYPE=INET' },
+      pids,
     );
-    xinetd = spawn('/usr/sbin/xinetd', ['-dontfork', '-f', conf, '-pidfile', join(dir, 'xinetd.pid')], { stdio: 'ignore' });
-    pids.push(xinetd.pid!);
-    const deadline = Date.now() + 15_000;
-    while (!(await connectable(port))) {
-      if (Date.now() > deadline) throw new Error('xinetd did not listen');
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }, 30_000);
   afterAll(() => killPids(pids, 'SIGTERM'));
 

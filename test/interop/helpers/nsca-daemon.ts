@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { NSCA } from './commands.js';
-import { freePort } from '../../support/index.js';
+import { canConnect, freePort } from '../../support/index.js';
 
-export { freePort };
+export { canConnect, freePort };
 
 /**
  * The real nsca daemon (Debian 2.10.2) on 127.0.0.1, for one test suite: single mode, in the
@@ -31,18 +30,6 @@ export interface NscaDaemonOptions {
   dir: string;
 }
 
-export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.setTimeout(500, () => done(false));
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
-import { AccessControl } from '@poets/server-tcp';
+import type { AccessControl } from '@poets/server-tcp';
+import { allowedHostsControl } from '../allowed-hosts.js';
 import type { Logger } from '@poets/kernel';
 import { ModuleError } from '../../errors.js';
 import type { ModuleDefinition, ModuleInstance, Plugin } from '../../plugin.js';
@@ -64,7 +65,7 @@ export class NRPEServer implements ModuleInstance {
     private readonly plugin: Plugin,
     readonly settings: NRPEServerSettings,
   ) {
-    this.access = AccessControl.from({ cidrAllow: settings.allowedHosts });
+    this.access = allowedHostsControl(settings.allowedHosts);
     this.tls = settings.useSsl ? tlsContext(settings, plugin.logger).context : undefined;
     this.server = createTcpServer((socket) => this.accept(socket));
   }

@@ -1,7 +1,7 @@
 // `[/settings/NRPE/server]`: NSClient++'s keys and defaults, documented for `settings --generate`
 // and read into one typed object. A bad value throws a ModuleError naming the key.
-import { isIP } from 'node:net';
 import { ModuleError } from '../../errors.js';
+import { parseAllowedHosts } from '../allowed-hosts.js';
 import type { Plugin } from '../../plugin.js';
 
 export const NRPE_SERVER_PATH = '/settings/NRPE/server';
@@ -45,22 +45,6 @@ const KEYS: [string, string, string, string, string][] = [
   ['timeout', 'int', 'TIMEOUT', 'Seconds a client has to send its query', '30'],
 ];
 
-function toCidr(entry: string, key: string): string {
-  const [address = '', bits] = entry.split('/');
-  const family = isIP(address.replace(/^\[|\]$/g, ''));
-  if (family === 0) throw new ModuleError(`[${NRPE_SERVER_PATH}] ${key}: ${entry} is not an IPv4 or IPv6 address or block (host names are not supported)`);
-  const clean = address.replace(/^\[|\]$/g, '');
-  if (bits === undefined) return `${clean}/${family === 4 ? 32 : 128}`;
-  const n = Number(bits);
-  if (!Number.isInteger(n) || n < 0 || n > (family === 4 ? 32 : 128)) throw new ModuleError(`[${NRPE_SERVER_PATH}] ${key}: ${entry}: bad prefix length`);
-  return `${clean}/${n}`;
-}
-
-/** Parses `allowed hosts`: addresses and CIDR blocks, IPv6 included; NSClient++'s mask form `a.b.c.d/255.255.255.0` is not taken. */
-export function parseAllowedHosts(value: string): string[] {
-  return value.split(/[\s,]+/).filter((s) => s !== '').map((e) => toCidr(e, 'allowed hosts'));
-}
-
 export function readNRPEServerSettings(plugin: Plugin): NRPEServerSettings {
   const s = plugin.settings;
   const path = NRPE_SERVER_PATH;
@@ -99,7 +83,7 @@ export function readNRPEServerSettings(plugin: Plugin): NRPEServerSettings {
     allowArguments: bool('allow arguments'),
     allowNastyCharacters: bool('allow nasty characters'),
     nastyCharacters: str('nasty characters'),
-    allowedHosts: parseAllowedHosts(hosts),
+    allowedHosts: parseAllowedHosts(hosts, path),
     timeout: int('timeout', 1, 86400),
   };
 }

@@ -8,11 +8,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { ModuleError } from '../../errors.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@poets/kernel';
-import { AccessControl } from '@poets/server-tcp';
+import type { AccessControl } from '@poets/server-tcp';
 import type { Agent } from '../../agent.js';
 import type { ModuleDefinition, Plugin } from '../../plugin.js';
 import { statusName } from '../../status.js';
-import { parseAllowedHosts } from '../nrpe-server/settings.js';
+import { allowedHostsControl, parseAllowedHosts } from '../allowed-hosts.js';
 import { AgentMetrics } from './metrics.js';
 import { createStatusPage } from '../status-page/status-page.js';
 
@@ -41,6 +41,7 @@ export function readWEBServerSettings(plugin: Plugin): WEBServerSettings {
   const s = plugin.settings;
   const p = '/settings/WEB/server';
   const hosts = s.get_string(p, 'allowed hosts', '127.0.0.1,::1').split(',').map((h) => h.trim()).filter((h) => h !== '');
+  parseAllowedHosts(hosts.join(','), p); // refuses a bad entry at load, not at the first request
   return {
     port: s.get_int(p, 'port', 8443),
     address: s.get_string(p, 'bind to', '127.0.0.1'),
@@ -70,8 +71,7 @@ export function hostAllowed(address: string, allowed: readonly string[]): boolea
   if (allowed.length === 0) return true;
   let access = accessFor.get(allowed);
   if (access === undefined) {
-    const entries = allowed.flatMap((entry) => (entry === 'localhost' ? ['127.0.0.1', '::1'] : [entry]));
-    access = AccessControl.from({ cidrAllow: parseAllowedHosts(entries.join(',')) }) ?? null;
+    access = allowedHostsControl(parseAllowedHosts(allowed.join(','), '/settings/WEB/server')) ?? null;
     accessFor.set(allowed, access);
   }
   return access === null || access.check(address, undefined).allowed;
