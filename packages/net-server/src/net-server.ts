@@ -343,16 +343,24 @@ export class NetServer {
   async bind(): Promise<void> {
     const bound = process.env[BOUND_SOCKETS];
     if (bound !== undefined && bound !== '') return this.bind_inherited(bound);
-    const socks = this.server.sock ?? [];
-    const handoff = this.personalityOf().handoff?.bind(this.personalityOf());
-    for (const [index, sock] of socks.entries()) {
+    for (const [index, sock] of (this.server.sock ?? []).entries()) {
       const given = sock.NS_port;
       this.log(2, `Binding to ${sock.NS_proto} port ${given} on host ${sock.NS_host} with IPv${sock.NS_ipv}`);
-      // The process pools take stream sockets raw (paused, unread) to pass them to a child whole.
-      const raw = handoff !== undefined ? (socket: Socket) => this.accepted(sock, socket, (s) => handoff(this, index, s)) : undefined;
-      await sock.connect((client) => this.accepted(sock, client, (c) => (handoff !== undefined ? handoff(this, index, c) : this.accept_here(c))), raw);
+      await this.listen_on(sock, index);
       if (String(given) === '0') this.log(2, `  Bound to auto-assigned port ${sock.NS_port}`);
     }
+  }
+
+  /**
+   * Listens on one endpoint (bound now, or the descriptor `fd` a restart inherited). The process
+   * pools take stream sockets raw (paused, unread) to pass them to a child whole.
+   */
+  private listen_on(sock: ProtoSocket, index: number, fd?: number): Promise<void> {
+    const personality = this.personalityOf();
+    const handoff = personality.handoff?.bind(personality);
+    const onClient = (client: AnyClient) => this.accepted(sock, client, (c) => (handoff !== undefined ? handoff(this, index, c) : this.accept_here(c)));
+    const onRaw = handoff !== undefined ? (socket: Socket) => this.accepted(sock, socket, (s) => handoff(this, index, s)) : undefined;
+    return fd === undefined ? sock.connect(onClient, onRaw) : sock.reconnect(fd, onClient, onRaw);
   }
 
   /**
@@ -368,8 +376,7 @@ export class NetServer {
     prop.sock = entries.map(({ host, port, proto, ipv }) => proto_object({ host, port, proto: proto.toLowerCase(), ipv } as BindInfo, prop));
     for (const [i, sock] of prop.sock.entries()) {
       this.log(2, `Binding open file descriptor ${entries[i]!.fd} (${sock.NS_proto} port ${sock.NS_port} on host ${sock.NS_host} with IPv${sock.NS_ipv})`);
-      const handoff = this.personalityOf().handoff?.bind(this.personalityOf());
-      await sock.reconnect(entries[i]!.fd, (client) => this.accepted(sock, client, (c) => (handoff !== undefined ? handoff(this, i, c) : this.accept_here(c))));
+      await this.listen_on(sock, i, entries[i]!.fd);
     }
   }
 
@@ -469,6 +476,8 @@ export class NetServer {
     this.pidFileOwned = false;
     await Promise.all((this.server.sock ?? []).map((sock) => sock.release()));
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await this.personalityOf().drain?.();
+    this.server.kind_quit = 1; // a pool's children finish the client in hand, as on QUIT
     return this.server_close();
   }
 

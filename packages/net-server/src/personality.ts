@@ -22,6 +22,8 @@ export interface Personality {
    * unread; a UDP datagram as its client) goes to a child instead of `accept`.
    */
   handoff?(server: NetServer, index: number, accepted: Socket | AnyClient): void;
+  /** A HUP restart, once the listeners are released: resolves when every connection still waiting here has gone to a child (the pools). */
+  drain?(): Promise<void>;
   /** In a child process the pool started: serve what the parent hands over; resolves when the child is done. */
   child?(server: NetServer): Promise<void>;
   /** Extra signal handlers of the parent (PreFork: TTIN, TTOU). */

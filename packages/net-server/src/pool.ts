@@ -284,6 +284,13 @@ export abstract class PoolPersonality implements Personality {
     this.coordinate();
   }
 
+  private drained: (() => void)[] = [];
+
+  drain(): Promise<void> {
+    if (this.queue.length === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
   /** Queued connections waiting for a child. */
   get queued(): number {
     return this.queue.length;
@@ -294,6 +301,7 @@ export abstract class PoolPersonality implements Personality {
     while (this.queue.length > 0) {
       const child = this.waitingChild();
       if (child === undefined) return;
+      if (this.queue.length === 1) for (const resolve of this.drained.splice(0)) queueMicrotask(resolve);
       const job = this.queue.shift()!;
       if (job.socket !== undefined && job.socket.destroyed) continue;
       child.status = 'processing';

@@ -45,8 +45,8 @@ export interface ProtoSocket {
   adopt?(socket: Socket): Promise<Client>;
   /** Stops listening (and removes a unix socket file this object made). */
   close(): Promise<void>;
-  /** Net::Server's reconnect: listens on an inherited descriptor (a HUP restart) instead of binding. */
-  reconnect(fd: number, onClient: (client: AnyClient) => void): Promise<void>;
+  /** Net::Server's reconnect: listens on an inherited descriptor (a HUP restart) instead of binding; `onRaw` as for connect. */
+  reconnect(fd: number, onClient: (client: AnyClient) => void, onRaw?: (socket: Socket) => void): Promise<void>;
   /** The listening descriptor (to hand to a restarted process), once bound. */
   fileno(): number | undefined;
   /** Stops accepting here but leaves the socket (and a unix socket's file) to the process it was handed to. */
@@ -215,9 +215,9 @@ class StreamSocket implements ProtoSocket {
     });
   }
 
-  reconnect(fd: number, onClient: (client: AnyClient) => void): Promise<void> {
+  reconnect(fd: number, onClient: (client: AnyClient) => void, onRaw?: (socket: Socket) => void): Promise<void> {
     this.inheritedFd = fd;
-    return this.connect(onClient);
+    return this.connect(onClient, onRaw);
   }
 
   fileno(): number | undefined {
