@@ -2,6 +2,7 @@
 // port knows is used (Perl's: the first whose module loads).
 import { ConfigError } from './errors.js';
 import { forkOptions, ForkPersonality } from './fork.js';
+import { INET, InetPersonality } from './inet.js';
 import { NetServer } from './net-server.js';
 import type { OptionsTemplate } from './options.js';
 import { MultiplexPersonality, SinglePersonality, type Personality } from './personality.js';
@@ -13,6 +14,7 @@ const TYPES: Record<string, () => Personality> = {
   Fork: () => new ForkPersonality(),
   PreForkSimple: () => new PreForkSimplePersonality(),
   PreFork: () => new PreForkPersonality(),
+  INET: () => new InetPersonality(),
 };
 
 /** Net::Server::MultiType: `server_type` (one or many) chooses the personality at start. */
@@ -44,5 +46,19 @@ export class MultiType extends NetServer {
       this.log(1, `server_type "${type}" is not available (known: ${Object.keys(TYPES).join(', ')}); trying the next`);
     }
     throw new ConfigError(`no server_type of ${wanted.join(', ')} is available (known: ${Object.keys(TYPES).join(', ')})`);
+  }
+
+  // INET binds nothing and restarts nothing: its own flow steps, when it is the chosen type
+  // (post_configure chose it, before any of these run).
+  override async pre_bind(): Promise<void> {
+    return this.chosen === 'INET' ? INET.prototype.pre_bind.call(this) : super.pre_bind();
+  }
+
+  override async bind(): Promise<void> {
+    if (this.chosen !== 'INET') return super.bind();
+  }
+
+  override async hup_server(): Promise<void> {
+    if (this.chosen !== 'INET') return super.hup_server();
   }
 }

@@ -59,6 +59,18 @@ describe('INET on a pipe', () => {
     const pid = /^ready (\d+)/.exec(lines[0]!)![1];
     expect(lines.slice(1, 4)).toEqual([`${pid}:one`, `${pid}:two`, `${pid}:quit`]);
   });
+
+  it('MultiType with server_type INET (after one it does not know) serves standard input the same way', () => {
+    const argv = [fixture, '--log_level=2', '--server_type=Bogus', '--server_type=INET'];
+    const result = spawnSync(process.execPath, argv, { input: 'one\r\nquit\r\n', env: { ...process.env, FIXTURE_TYPE: 'MultiType' }, encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\r\n');
+    const pid = /^ready (\d+)/.exec(lines[0]!)![1];
+    expect(lines.slice(1, 3)).toEqual([`${pid}:one`, `${pid}:quit`]);
+    expect(result.stderr).toContain('server_type "Bogus" is not available');
+    expect(result.stderr).toMatch(/DaemonServer \(type Net::Server::INET\) starting!/);
+    expect(result.stderr).not.toMatch(/Binding to/);
+  });
 });
 
 describe('examples/net-server-inet.ts', () => {
