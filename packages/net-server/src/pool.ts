@@ -451,14 +451,16 @@ export abstract class PoolPersonality implements Personality {
       const sock = server.server.sock?.[index];
       if (sock?.adopt === undefined || finishing) return void listener.close();
       listening.push(listener);
+      // A child accepting on the shared socket goes on accepting while it serves, so it stays
+      // *waiting* for the pool's arithmetic: reporting each client would make the parent start
+      // spares (a Node start-up, tens of ms of CPU, where Perl's fork costs one) and send two IPC
+      // messages a connection.
       listener.on('connection', (socket: Socket) => {
         socket.on('error', () => {});
-        if (active++ === 0) send({ ns: 'processing' });
+        active++;
         if (++served >= max_requests) gentle();
         const settle = () => {
-          if (--active > 0) return;
-          if (finishing) idle?.();
-          else send({ ns: 'waiting' });
+          if (--active === 0 && finishing) idle?.();
         };
         sock.adopt!(socket).then(
           (client) => server.run_client_connection(client).finally(settle),
