@@ -239,14 +239,15 @@ export class WEBServer {
       server.headersTimeout = this.config.timeout * 1000;
       server.requestTimeout = this.config.timeout * 1000;
       server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+        // A client that does not speak TLS to the TLS port: node:tls has nothing to answer it with.
+        if (error.code?.startsWith('ERR_SSL') === true) {
+          this.logger.log('warning', `client ${socket.remoteAddress ?? '?'} refused: TLS handshake failed: ${error.message}`);
+          return void socket.destroy();
+        }
         const code = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
         this.logger.log('warning', `client ${socket.remoteAddress ?? '?'} refused (${code}): ${error.message}`);
         if (socket.writable) socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         else socket.destroy();
-      });
-      // A client that does not speak TLS to the TLS port is dropped by node:tls; the reason is logged.
-      server.on('tlsClientError', (error: Error, socket: Socket) => {
-        this.logger.log('warning', `client ${socket.remoteAddress ?? '?'} refused: TLS handshake failed: ${error.message}`);
       });
       this.servers.push(server);
       await new Promise<void>((resolve, reject) => {
