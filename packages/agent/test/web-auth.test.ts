@@ -3,7 +3,7 @@
 // certificate openssl makes in the test's folder.
 import { execFile } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -190,6 +190,28 @@ describeWithPrograms(['/usr/bin/curl'], 'WEBServer users, roles, tokens, logs an
     expect((await curl(['-u', 'admin:adm1n', `${base}/api/v1/scripts/ext/..%2F..%2Fetc%2Fpasswd`])).code).toBe(400);
     expect((await curl(['-u', 'admin:adm1n', `${base}/api/v1/scripts/py`])).code).toBe(404);
     expect((await curl(['-u', 'viewer:v1ew', `${base}/api/v1/scripts`])).code).toBe(403);
+  });
+
+  it('adds a script with PUT (a file and a command that runs) and deletes its definition and its file with DELETE', async () => {
+    const admin = ['-u', 'admin:adm1n'];
+    const put = await curl([...admin, '-X', 'PUT', '--data-binary', '#!/bin/sh\necho "OK: new one"\n', `${base}/api/v1/scripts/ext/scripts/check_new.sh`]);
+    expect(put).toEqual({ code: 200, body: 'Added check_new as scripts/check_new.sh' });
+    expect(existsSync(join(dir, 'scripts', 'check_new.sh'))).toBe(true);
+    expect(JSON.parse((await curl([...admin, `${base}/api/v1/scripts/ext`])).body)).toContain('check_new');
+    expect(JSON.parse((await curl([...admin, `${base}/api/v1/queries/check_new/commands/execute`])).body)).toMatchObject({ result: 'OK', lines: [{ message: 'OK: new one' }] });
+    const undefine = await curl([...admin, '-X', 'DELETE', `${base}/api/v1/scripts/ext/check_new`]);
+    expect(undefine).toEqual({ code: 200, body: "Script definition has been removed don't forget to delete any artifact for: check_new.sh" });
+    expect(JSON.parse((await curl([...admin, `${base}/api/v1/scripts/ext`])).body)).not.toContain('check_new');
+    expect(agent.settings.get('/settings/external scripts/scripts', 'check_new')).toBeUndefined();
+    expect((await curl([...admin, '-X', 'DELETE', `${base}/api/v1/scripts/ext/scripts/check_new.sh`])).body).toBe('Script file was removed');
+    expect(existsSync(join(dir, 'scripts', 'check_new.sh'))).toBe(false);
+    // never outside the scripts folder; and only with the grant
+    expect((await curl([...admin, '-X', 'PUT', '--data', 'x', `${base}/api/v1/scripts/ext/..%2Fevil.sh`])).code).toBe(400);
+    expect((await curl([...admin, '-X', 'PUT', '--data', 'x', `${base}/api/v1/scripts/ext/elsewhere/evil.sh`])).code).toBe(400);
+    expect(existsSync(join(dir, 'elsewhere'))).toBe(false);
+    expect((await curl([...admin, '-X', 'DELETE', `${base}/api/v1/scripts/ext/scripts/nothing.sh`])).code).toBe(404);
+    expect((await curl(['-u', 'viewer:v1ew', '-X', 'PUT', '--data', 'x', `${base}/api/v1/scripts/ext/scripts/v.sh`])).code).toBe(403);
+    expect(logger.text()).toContain('user viewer (role client) lacks grant scripts');
   });
 });
 

@@ -1,9 +1,10 @@
-// NSClient++'s REST scripts API, read-only: `GET /api/v1/scripts` (the runtimes loaded),
+// NSClient++'s REST scripts API: `GET /api/v1/scripts` (the runtimes loaded),
 // `GET /api/v1/scripts/<runtime>[?all=true]` (the active scripts, or every file of the runtime's
 // folder) and `GET /api/v1/scripts/<runtime>/<script>` (a command's definition, or a file's text).
 // Runtimes: `ext` (CheckExternalScripts), `py` (PythonScript) and poets's `ts` (TypeScript).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { Agent } from '../../agent.js';
 import { scriptHostOf } from '../../script-host.js';
 import type { CheckExternalScripts } from '../external-scripts/external-scripts.js';
@@ -23,6 +24,18 @@ const MAX_DEPTH = 16;
 export function safeScriptName(name: string): boolean {
   if (name === '' || name.length > 1024 || /[\0-\x1f]/.test(name) || /^([/\\]|[a-zA-Z]:)/.test(name)) return false;
   return !name.split(/[/\\]/).some((part) => part === '..');
+}
+
+const SCRIPTS = '/settings/external scripts/scripts';
+
+function text(res: ServerResponse, code: number, body: string): void {
+  res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+/** `name` (relative to `base`) as a path inside `inside`; undefined when it would be outside. */
+function within(base: string, name: string, inside: string): string | undefined {
+  const file = resolve(base, name.replace(/\\/g, '/'));
+  return file.startsWith(resolve(inside) + sep) ? file : undefined;
 }
 
 /** Every file below `dir` (skipping folders named like `lib`, as NSClient++ does), relative to `base`. */
@@ -89,14 +102,61 @@ export function mountScriptsApi(web: WEBServer, agent: Agent): void {
     if (!web.holds(req, res, `scripts.get.${RUNTIMES[key]?.module ?? key}`)) return;
     if (!loaded(key)) return sendJson(res, 404, { error: `no runtime ${key} loaded` });
     const definition = active(key).get(script);
-    const text = (body: string): void => void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
-    if (definition !== undefined) return text(key === 'ext' ? definition : readFileSync(definition, 'utf8'));
+    if (definition !== undefined) return text(res, 200, key === 'ext' ? definition : readFileSync(definition, 'utf8'));
     // A file, looked for below the scripts folder and then the base path, never outside them.
     for (const base of [agent.expand_path('${scripts}'), agent.expand_path('${base-path}')]) {
-      const file = resolve(base, script.replace(/\\/g, '/'));
-      if (!file.startsWith(resolve(base) + sep)) continue;
-      if (statSync(file, { throwIfNoEntry: false })?.isFile() === true) return text(readFileSync(file, 'utf8'));
+      const file = within(base, script, base);
+      if (file !== undefined && statSync(file, { throwIfNoEntry: false })?.isFile() === true) return text(res, 200, readFileSync(file, 'utf8'));
     }
     sendJson(res, 404, { error: `no script ${script} in ${key}` });
+  });
+
+  /** CheckExternalScripts reloaded with the settings as they are now, so a new command runs (its running scripts are stopped). */
+  const reloadExt = async (): Promise<void> => {
+    const alias = agent.findPlugin('CheckExternalScripts')?.alias ?? 'CheckExternalScripts';
+    await agent.unload_module(alias);
+    await agent.load_module('CheckExternalScripts', alias);
+    agent.settings.save();
+  };
+  /** The runtime and script of a PUT or DELETE, once the name, the grant and the runtime are fine. */
+  const target = (req: IncomingMessage, res: ServerResponse, p: Record<string, string>, verb: 'add' | 'delete'): string | undefined => {
+    const key = p['runtime'] ?? '';
+    const script = p['rest'] ?? '';
+    if (!safeScriptName(script)) return void sendJson(res, 400, { error: 'Invalid script name' });
+    if (!web.holds(req, res, `scripts.${verb}.${RUNTIMES[key]?.module ?? key}`)) return undefined;
+    if (key !== 'ext' || !loaded(key)) return void sendJson(res, 404, { error: `scripts are ${verb === 'add' ? 'added' : 'deleted'} for a loaded ext runtime only` });
+    return script;
+  };
+  web.route('PUT', '/api/v1/scripts/:runtime/*', 'scripts', async (req, res, p) => {
+    const script = target(req, res, p, 'add');
+    if (script === undefined) {
+      req.resume();
+      return;
+    }
+    const file = within(agent.expand_path('${base-path}'), script, agent.expand_path('${scripts}'));
+    if (file === undefined) return sendJson(res, 400, { error: `${script} is not below the scripts folder` });
+    const body = await web.readBody(req, res);
+    if (body === undefined) return;
+    mkdirSync(dirname(file), { recursive: true });
+    // Executable: CheckExternalScripts runs the file itself.
+    writeFileSync(file, body, { mode: 0o755 });
+    const name = basename(file, extname(file));
+    agent.settings.set_string(SCRIPTS, name, relative(resolve(agent.expand_path('${scripts}')), file));
+    await reloadExt();
+    text(res, 200, `Added ${name} as ${script}`);
+  });
+  web.route('DELETE', '/api/v1/scripts/:runtime/*', 'scripts', async (req, res, p) => {
+    const script = target(req, res, p, 'delete');
+    if (script === undefined) return;
+    const definition = active('ext').get(script);
+    if (definition !== undefined) {
+      if (!agent.settings.remove(SCRIPTS, script)) return sendJson(res, 409, { error: `${script} is defined in its own section: remove it through the settings API` });
+      await reloadExt();
+      return text(res, 200, `Script definition has been removed don't forget to delete any artifact for: ${definition}`);
+    }
+    const file = within(agent.expand_path('${base-path}'), script, agent.expand_path('${scripts}'));
+    if (file === undefined || statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return sendJson(res, 404, { error: `Script not found: ${script}` });
+    unlinkSync(file);
+    text(res, 200, 'Script file was removed');
   });
 }

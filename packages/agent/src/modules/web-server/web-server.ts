@@ -196,8 +196,8 @@ export class WEBServer {
     else decide(outcome);
   }
 
-  /** Reads a JSON body bounded by `max body` (413 beyond), malformed → 400; undefined when refused. */
-  async readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  /** Reads a body bounded by `max body` (413 beyond, read no further); undefined when refused. */
+  async readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
     const max = this.config.maxBody;
     if (Number(req.headers['content-length'] ?? 0) > max) {
       this.refuse(req, res, 413, `body over ${max} bytes`);
@@ -215,8 +215,15 @@ export class WEBServer {
       }
       chunks.push(chunk);
     }
+    return Buffer.concat(chunks);
+  }
+
+  /** Reads a JSON body bounded by `max body` (413 beyond), malformed → 400; undefined when refused. */
+  async readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+    const body = await this.readBody(req, res);
+    if (body === undefined) return undefined;
     try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+      return JSON.parse(body.toString('utf8')) as unknown;
     } catch (error) {
       this.refuse(req, res, 400, `malformed JSON: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
