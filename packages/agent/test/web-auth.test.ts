@@ -189,6 +189,9 @@ describeWithPrograms(['/usr/bin/curl'], 'WEBServer users, roles, tokens, logs an
     expect((await curl(['-u', 'admin:adm1n', `${base}/api/v1/scripts/ext/scripts/check_ok.sh`])).body).toBe('#!/bin/sh\necho OK: fine\n');
     expect((await curl(['-u', 'admin:adm1n', `${base}/api/v1/scripts/ext/..%2F..%2Fetc%2Fpasswd`])).code).toBe(400);
     expect((await curl(['-u', 'admin:adm1n', `${base}/api/v1/scripts/py`])).code).toBe(404);
+    // a malformed escape is a 400, and the server goes on
+    expect((await curl(['-u', 'admin:adm1n', `${base}/api/v1/scripts/ext/%E0%A4%A`])).code).toBe(400);
+    expect(logger.text()).toContain('malformed percent-encoding');
     expect((await curl(['-u', 'viewer:v1ew', `${base}/api/v1/scripts`])).code).toBe(403);
   });
 

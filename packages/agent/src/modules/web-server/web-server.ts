@@ -158,7 +158,11 @@ export class WEBServer {
       pathMatched = true;
       if (route.method !== method && route.method !== '*') continue;
       const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) params[k] = decodeURIComponent(v);
+      try {
+        for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) params[k] = decodeURIComponent(v);
+      } catch {
+        return this.refuse(req, res, 400, `malformed percent-encoding in ${url.pathname}`);
+      }
       return this.authorized(req, res, peer, [route.grant], () => {
         const failed = (error: unknown): void => this.refuse(req, res, 500, error instanceof Error ? error.message : String(error));
         try {
