@@ -100,6 +100,10 @@ describeWithPrograms(['/usr/bin/curl'], 'WEBServer users, roles, tokens, logs an
     // the `password` header is the admin user (role full); so is basic auth as admin
     expect((await curl(['-H', 'password: adm1n', `${base}/api/v1/settings/settings/WEB/server`])).code).toBe(200);
     expect((await curl(['-u', 'admin:adm1n', `${base}/metrics`])).code).toBe(200);
+    // the status page: info.get to see it
+    expect((await curl(['-u', 'viewer:v1ew', `${base}/`])).code).toBe(200);
+    expect((await curl(['-u', 'reader:r3ad', `${base}/`])).code).toBe(403);
+    expect(logger.text()).toContain('user reader (role reader) lacks grant info.get');
     // a trailing slash, as NSClient++'s query_url has, is the same route
     expect((await curl(['-u', 'admin:adm1n', `${base}/api/v1/queries/check_ok/`])).code).toBe(200);
   });

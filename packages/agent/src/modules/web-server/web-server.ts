@@ -1,4 +1,4 @@
-// The WEBServer module: [/settings/WEB/server] (port, certificate, password, allowed hosts) on
+// The WEBServer module: [/settings/WEB/server] (port, certificate, users and roles, allowed hosts) on
 // node:http(s). NSClient++'s REST API v1 (queries, modules, settings, info), /metrics for
 // Prometheus, and a route table other modules (the status page) mount handlers on.
 import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
