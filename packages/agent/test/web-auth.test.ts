@@ -61,6 +61,10 @@ describeWithPrograms(['/usr/bin/curl'], 'WEBServer users, roles, tokens, logs an
         'password = adm1n',
         '[/settings/WEB/server/roles]',
         'reader = queries.list,login.get,logs.list',
+        '[/settings/WEB/server/users]',
+        'shorty = sh0rt',
+        '[/settings/WEB/server/users/default]',
+        'role = client',
         '[/settings/WEB/server/users/reader]',
         'password = r3ad',
         'role = reader',
@@ -97,6 +101,9 @@ describeWithPrograms(['/usr/bin/curl'], 'WEBServer users, roles, tokens, logs an
     expect((await curl(['-u', 'viewer:v1ew', `${base}/api/v1/settings/settings/WEB/server`])).code).toBe(403);
     expect((await curl(['-u', 'viewer:v1ew', `${base}/metrics`])).code).toBe(403);
     expect((await curl(['-u', 'ghost:gh0st', `${base}/api/v1/info`])).code).toBe(403);
+    // a short-form user takes its role from the users/default template
+    expect((await curl(['-u', 'shorty:sh0rt', `${base}/api/v1/queries/check_ok/commands/execute`])).code).toBe(200);
+    expect((await curl(['-u', 'shorty:sh0rt', `${base}/api/v1/settings/x`])).code).toBe(403);
     // the `password` header is the admin user (role full); so is basic auth as admin
     expect((await curl(['-H', 'password: adm1n', `${base}/api/v1/settings/settings/WEB/server`])).code).toBe(200);
     expect((await curl(['-u', 'admin:adm1n', `${base}/metrics`])).code).toBe(200);
