@@ -57,3 +57,8 @@ export class SubmissionError extends AgentError {
 export class FilterError extends AgentError {
   override name = 'FilterError';
 }
+
+/** A WEBServer user or role that cannot be used as configured (a malformed password hash): names the setting. */
+export class WebAuthSettingsError extends AgentError {
+  override name = 'WebAuthSettingsError';
+}

@@ -19,7 +19,7 @@ export {
   type SimpleSubscriptionFunction,
   type SubmitMetricsFunction,
 } from './api.js';
-export { AgentError, FilterError, ModuleError, ProtobufDecodeError, ScriptError, SettingsParseError, SettingsSaveError, SubmissionError } from './errors.js';
+export { AgentError, FilterError, ModuleError, ProtobufDecodeError, ScriptError, SettingsParseError, SettingsSaveError, SubmissionError, WebAuthSettingsError } from './errors.js';
 export { normalizePath, parseIni, serializeIni, type IniDocument, type IniLine } from './ini.js';
 // NSClient++'s protobuf messages, for raw calls (what a Python script imports as plugin_pb2).
 export {
@@ -234,5 +234,11 @@ export type { CheckState, Delta, ModuleState, SecondSample, Snapshot } from './m
 // The WEBServer module: NSClient++'s REST API v1, /metrics, and the route table the page mounts on.
 export { WEBServer, webServerModule, webServerOf, readWEBServerSettings, restQueryResult, hostAllowed, sendJson, type RouteHandler, type WEBServerInstance, type WEBServerSettings } from './modules/web-server/web-server.js';
 export { AgentMetrics, metricName } from './modules/web-server/metrics.js';
+export { WebAuth, readWebAuthSettings, parsePasswordHash, type AuthOutcome, type WebAuthSettings, type WebUser } from './modules/web-server/auth.js';
+export { DEFAULT_ROLES, RoleTable, parseRules, ruleAllows } from './modules/web-server/roles.js';
+export { TokenStore, randomToken, type TokenStoreOptions } from './modules/web-server/tokens.js';
+export { AuthRateLimiter, type RateLimitOptions } from './modules/web-server/rate-limit.js';
+export { logDate } from './modules/web-server/rest-logs.js';
+export { safeScriptName } from './modules/web-server/rest-scripts.js';
 export { consoleModule, consoleOf, type ConsoleInstance } from './modules/console/console.js';
 export { CONSOLE_HELP, runConsoleLine } from './modules/console/commands.js';

@@ -3,6 +3,8 @@ import type { LogContext, Logger, LogLevel } from '@poets/kernel';
 
 /** One remembered log line. `time` is epoch ms. */
 export interface LogLine {
+  /** Counts from 1 over the ring's life, so a reader can ask for the lines after one it saw. */
+  index: number;
   time: number;
   level: LogLevel;
   component: string;
@@ -13,6 +15,7 @@ export interface LogLine {
 export class LogRing implements Logger {
   private readonly lines: LogLine[] = [];
   private readonly listeners = new Set<(line: LogLine) => void>();
+  private count = 0;
 
   constructor(
     private readonly next: Logger,
@@ -20,7 +23,7 @@ export class LogRing implements Logger {
   ) {}
 
   log(level: LogLevel, message: string, context?: LogContext): void {
-    const line: LogLine = { time: Date.now(), level, component: context?.component ?? '', message };
+    const line: LogLine = { index: ++this.count, time: Date.now(), level, component: context?.component ?? '', message };
     this.lines.push(line);
     if (this.lines.length > this.size) this.lines.shift();
     for (const listener of this.listeners) listener(line);
