@@ -720,6 +720,8 @@ export class Kernel {
 
   private dispatchQueued(event: QueuedEvent): void {
     const type = event.type;
+    // A GC event only woke the loop to sweep its session: nothing to dispatch or count.
+    if (type & ET_GC) return;
     const stats = this.stats;
     // The loop's clock reading is this batch's (or a later one a handler made): no clock read per event.
     const lag = this.runLoop.now - event.time;
@@ -731,7 +733,7 @@ export class Kernel {
     } else if (type & (ET_SIGNAL | ET_SIGDIE)) {
       stats.signals++;
       this.propagation.deliver(event.dest!, type, event.slots);
-    } else if ((type & ET_GC) === 0) {
+    } else {
       if (type & ET_SIGCLD) stats.signals++;
       else stats.posts++;
       this.dispatch(event.dest!, event.name, type, event.slots);
