@@ -29,6 +29,8 @@ export class NSCAClient implements ModuleInstance {
   overflow = 0;
   /** Results refused because they named a target that is not configured. */
   unknownTarget = 0;
+  /** Takes this client's queue out of `poets_nsca_client_queued`. */
+  private readonly stopCounting: () => void;
 
   constructor(
     readonly plugin: Plugin,
@@ -75,9 +77,6 @@ export class NSCAClient implements ModuleInstance {
     if (failed !== undefined) throw failed.reason;
     return true;
   }
-
-  /** Takes this client's queue out of `poets_nsca_client_queued`. */
-  private readonly stopCounting: () => void;
 
   async unload(): Promise<void> {
     this.stopCounting();
