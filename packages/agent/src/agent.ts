@@ -2,6 +2,7 @@
 // registry of queries, aliases and command-line commands, channels, events and metrics.
 import { type Kernel, type Logger, type Session, componentLogger, poe_kernel } from '@poets/kernel';
 import { Subject } from 'rxjs';
+import { AgentCounters } from './agent-counters.js';
 import { ModuleError } from './errors.js';
 import { HandlerFailure, handlerSession, Plugin, runIn, type ModuleDefinition } from './plugin.js';
 import {
@@ -83,9 +84,12 @@ export class Agent {
   private readonly channelLists = new Map<string, readonly (readonly [string, string])[]>();
   /** Every query result and every submission, as they happen (time in epoch ms): what the status page and metrics watch. */
   readonly results$ = new Subject<AgentResult>();
+  /** The kernel's figures and the network modules' counters (a prom-client Registry), whichever modules are loaded. */
+  readonly counters: AgentCounters;
 
   constructor(options: AgentOptions = {}) {
     this.kernel = options.kernel ?? poe_kernel;
+    this.counters = new AgentCounters(this.kernel);
     const base = options.logger ?? this.kernel.logger;
     this.recentLog = base instanceof LogRing ? base : new LogRing(base);
     this.logger = componentLogger(this.recentLog, 'core');
@@ -559,9 +563,12 @@ export class Agent {
     return metrics;
   }
 
-  /** Collects the metrics and hands them to every `submit_metrics` consumer. */
+  /**
+   * Collects the metrics and hands them to every `submit_metrics` consumer: the providers' and
+   * the agent's own (`kernel.*`, `nrpe.*`, `nsca.server.*`, `nsca.client.*`), which win a clash.
+   */
   async pushMetrics(): Promise<Record<string, string>> {
-    const metrics = await this.collectMetrics();
+    const metrics = { ...(await this.collectMetrics()), ...(await this.counters.snapshot()) };
     for (const entry of [...this.registry.submitters]) {
       const out = entry.owner.call(entry.handler, { ...metrics }, '');
       if (out instanceof HandlerFailure) entry.owner.plugin.logger.log('error', `${entry.owner.name}: submit_metrics threw: ${out.message}`, { error: out.error });
@@ -586,7 +593,7 @@ export class Agent {
       if (generation !== this.metricsGeneration) return;
       if (this.coreSession !== undefined && this.metricsInterval > 0) runIn(this.kernel, this.coreSession, () => this.kernel.delay_set('metrics', this.metricsInterval));
     };
-    if (this.registry.fetchers.length > 0 && this.registry.submitters.length > 0) void this.pushMetrics().finally(rearm);
+    if (this.registry.submitters.length > 0) void this.pushMetrics().finally(rearm);
     else rearm();
   }
 

@@ -1,5 +1,6 @@
 // The public surface of @poets/agent.
 export { Agent, currentAgent, type AgentOptions, type AgentResult } from './agent.js';
+export { AgentCounters, type NSCAClientCounters, type ServerCounters } from './agent-counters.js';
 export {
   bindApi,
   Core,
@@ -219,6 +220,7 @@ export {
   QUERY_PACKET,
   RESPONSE_PACKET,
   type NRPEPacket,
+  type PacketRefusal,
   type PacketVersion,
   type ParseOutcome,
 } from './modules/nrpe-server/packet.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, Core, ModuleError, Registry, SettingsStore, status, type ModuleDefinition, type Plugin } from '@poets/agent';
-import { makeAgent, withFiles } from './helpers.js';
+import { makeAgent, providersPart, withFiles } from './helpers.js';
 
 const agents: Agent[] = [];
 afterEach(async () => {
@@ -331,8 +331,19 @@ describe('command-line commands, events and metrics', () => {
     await agent.start();
     await agent.load_module('M');
     await agent.pushMetrics();
-    expect(got).toEqual([{ 'a.count': '1', 'a.ratio': '0.5', 'b.state': 'ok', unused: '' }]);
+    // the providers' keys as they gave them, beside the agent's own (kernel and network counters)
+    expect(got.map(providersPart)).toEqual([{ 'a.count': '1', 'a.ratio': '0.5', 'b.state': 'ok', unused: '' }]);
     expect(logger.text()).toMatch(/fetch_metrics failed: no data/);
+  });
+
+  it('pushes the agent\'s own figures on the interval when no module provides any', async () => {
+    const { agent } = started('', [], { metricsInterval: 0.01 });
+    const got = new Promise<Record<string, string>>((resolve) => {
+      agent.addModule({ name: 'OnlyConsumer', load: (p) => p.registry.submit_metrics((m) => resolve(m)) });
+    });
+    await agent.load_module('OnlyConsumer');
+    await agent.start();
+    expect(providersPart(await got)).toEqual({});
   });
 
   it('pushes metrics on the interval', async () => {
@@ -348,6 +359,9 @@ describe('command-line commands, events and metrics', () => {
     });
     await agent.load_module('M');
     await agent.start();
-    expect(await got).toEqual({ 'x.y': '2' });
+    const pushed = await got;
+    expect(providersPart(pushed)).toEqual({ 'x.y': '2' });
+    // the interval's own alarm was dispatched before its round collected
+    expect(Number(pushed['kernel.events.dispatched.alarm'])).toBeGreaterThanOrEqual(1);
   });
 });

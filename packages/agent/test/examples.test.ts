@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, scriptHostOf, status, type ModuleDefinition, type Submission } from '@poets/agent';
-import { makeAgent, withFiles } from './helpers.js';
+import { makeAgent, providersPart, withFiles } from './helpers.js';
 
 const EXAMPLES = resolve(fileURLToPath(new URL('../../../examples/agent', import.meta.url)));
 const example = (name: string) => join(EXAMPLES, name);
@@ -143,7 +143,7 @@ describe('the seed, ported', () => {
 
   it('fetch_metrics and submit_metrics: one snapshot, flat dotted names, values as strings', async () => {
     const { agent, logger } = await run({ fm: 'fetch_metrics.ts', sm: 'on_metrics.ts' });
-    expect(await agent.pushMetrics()).toEqual({ 'my_script.requests': '42', 'my_script.latency_ms': '17.3', 'my_script.status': 'ok' });
+    expect(providersPart(await agent.pushMetrics())).toEqual({ 'my_script.requests': '42', 'my_script.latency_ms': '17.3', 'my_script.status': 'ok' });
     expect(logger.text()).toMatch(/typescript\/sm: metric my_script.requests = 42\n.*metric my_script.latency_ms = 17.3\n.*metric my_script.status = ok/);
   });
 

@@ -57,3 +57,47 @@ export function makeAgent(options: AgentOptions = {}): { agent: Agent; logger: R
   const agent = new Agent({ kernel: new Kernel({ logger }), logger, metricsInterval: 0, ...options });
   return { agent, logger };
 }
+
+/** The agent's own keys in every submit_metrics snapshot (labelled counters add `.<reason>` keys once they count). */
+export const AGENT_METRIC_KEYS = [
+  'kernel.events.dispatched',
+  'kernel.events.dispatched.alarm',
+  'kernel.events.dispatched.call',
+  'kernel.events.dispatched.post',
+  'kernel.events.dispatched.signal',
+  'kernel.lag.last',
+  'kernel.lag.max',
+  'kernel.lag.mean',
+  'kernel.queue',
+  'kernel.sessions',
+  'kernel.timers',
+  'nrpe.bytes.received',
+  'nrpe.bytes.sent',
+  'nrpe.connections.accepted',
+  'nrpe.refused',
+  'nsca.client.failed',
+  'nsca.client.queued',
+  'nsca.client.sent',
+  'nsca.server.bytes.received',
+  'nsca.server.bytes.sent',
+  'nsca.server.connections.accepted',
+  'nsca.server.refused',
+];
+
+/**
+ * Splits a snapshot into the providers' keys and the agent's own, checking the agent's: exactly
+ * AGENT_METRIC_KEYS, numbers, the dispatch total the sum of its kinds, the network counters 0
+ * (no such module loaded) and at least one session alive.
+ */
+export function providersPart(snapshot: Record<string, string>): Record<string, string> {
+  const own = new Set(AGENT_METRIC_KEYS);
+  const providers = Object.fromEntries(Object.entries(snapshot).filter(([key]) => !own.has(key)));
+  const mine = Object.fromEntries(Object.entries(snapshot).filter(([key]) => own.has(key)));
+  if (Object.keys(mine).sort().join() !== AGENT_METRIC_KEYS.join()) throw new Error(`agent keys: ${Object.keys(mine).sort().join()}`);
+  const n = (key: string) => Number(mine[key]);
+  const kinds = n('kernel.events.dispatched.post') + n('kernel.events.dispatched.call') + n('kernel.events.dispatched.signal') + n('kernel.events.dispatched.alarm');
+  if (n('kernel.events.dispatched') !== kinds) throw new Error(`dispatched ${mine['kernel.events.dispatched']} is not the sum of its kinds (${kinds})`);
+  if (!(n('kernel.sessions') >= 1)) throw new Error(`kernel.sessions = ${mine['kernel.sessions']}`);
+  for (const key of AGENT_METRIC_KEYS.filter((k) => /^(nrpe|nsca)\./.test(k))) if (mine[key] !== '0') throw new Error(`${key} = ${mine[key]}, expected 0`);
+  return providers;
+}

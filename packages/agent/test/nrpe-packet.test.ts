@@ -69,19 +69,19 @@ describe('NRPE packet layout', () => {
 describe('NRPE packet refusals', () => {
   it('refuses garbage by its version field', () => {
     const out = parsePacket(Buffer.from('GET / HTTP/1.0\r\n\r\n'));
-    expect(out).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/not an NRPE packet/) });
+    expect(out).toMatchObject({ kind: 'refused', code: 'bad_packet', reason: expect.stringMatching(/not an NRPE packet/) });
   });
 
   it('refuses a bad CRC', () => {
     const p = encodePacket({ version: 4, type: QUERY_PACKET, result: 0, text: 'check_cpu' });
     p[20] ^= 0xff;
-    expect(parsePacket(p)).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/bad CRC32/) });
+    expect(parsePacket(p)).toMatchObject({ kind: 'refused', code: 'bad_crc', reason: expect.stringMatching(/bad CRC32/) });
   });
 
   it('refuses a version not accepted on this path (v3 to v4-only, v4 to v3-only)', () => {
     const v3 = encodePacket({ version: 3, type: QUERY_PACKET, result: 0, text: 'a' });
     const v4 = encodePacket({ version: 4, type: QUERY_PACKET, result: 0, text: 'a' });
-    expect(parsePacket(v3, { versions: [4] })).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/v3 packets are not accepted/) });
+    expect(parsePacket(v3, { versions: [4] })).toMatchObject({ kind: 'refused', code: 'bad_version', reason: expect.stringMatching(/v3 packets are not accepted/) });
     expect(parsePacket(v4, { versions: [3] })).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/v4 packets are not accepted/) });
   });
 
@@ -90,6 +90,6 @@ describe('NRPE packet refusals', () => {
     expect(parsePacket(p.subarray(0, 20))).toEqual({ kind: 'need', bytes: p.length });
     const huge = Buffer.from(p.subarray(0, 16));
     huge.writeUInt32BE(1 << 30, 12);
-    expect(parsePacket(huge)).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/over 65536/) });
+    expect(parsePacket(huge)).toMatchObject({ kind: 'refused', code: 'too_long', reason: expect.stringMatching(/over 65536/) });
   });
 });

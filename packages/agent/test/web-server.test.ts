@@ -106,6 +106,15 @@ describeWithPrograms(['/usr/bin/curl', '/usr/bin/promtool', '/usr/bin/prometheus
     const metrics = await curl(['-H', 'password: s3cret', `${base}/metrics`]);
     expect(metrics.code).toBe(200);
     expect(metrics.body).toContain('poets_queries_total{command="check_ok",status="OK"}');
+    // the agent's own registry: the kernel's figures, whichever modules are loaded
+    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics.body)?.[1]);
+    const dispatched = ['post', 'call', 'signal', 'alarm'].map((kind) => value(`poets_kernel_events_dispatched_total{kind="${kind}"}`));
+    expect(dispatched.every((n) => n >= 0) && dispatched.reduce((a, b) => a + b) >= 1).toBe(true);
+    expect(value('poets_kernel_sessions')).toBeGreaterThanOrEqual(2); // the core and WEBServer's
+    expect(value('poets_kernel_timers')).toBeGreaterThanOrEqual(0);
+    expect(value('poets_kernel_dispatch_lag_seconds{stat="max"}')).toBeGreaterThanOrEqual(value('poets_kernel_dispatch_lag_seconds{stat="mean"}'));
+    expect(value('poets_nrpe_server_connections_accepted_total')).toBe(0);
+    expect(metrics.body).not.toMatch(/^poets_script_(kernel|nrpe|nsca)_/m);
     const dir = tempDir();
     writeFileSync(join(dir, 'metrics.txt'), metrics.body);
     const check = await run('sh', ['-c', `promtool check metrics < ${join(dir, 'metrics.txt')}`]).catch((e: { stdout: string; stderr: string; code: number }) => e);

@@ -36,6 +36,7 @@ export {
 export { NFA, MACHINE, RUNSTATE, EVENT, type NFAEventArgs, type NFAHandler, type NFAOptions, type NFAStateBindings } from './nfa.js';
 export { EEXIST, EINVAL, ENOSYS, EPERM, ESRCH, KernelError, SessionDiedError, SessionsHeldError, UsageError, type Errno } from './errors.js';
 export type { RemovedAlarm } from './event-queue.js';
+export type { DispatchCounts, DispatchLag, KernelStatistics, StatData, StatisticsOptions } from './statistics.js';
 export type { Watched } from './handles.js';
 export { time } from './clock.js';
 export {

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { AliasTable } from './aliases.js';
 import { callerSite, type CallerSite } from './caller.js';
 import { ChildWatchers } from './children.js';
@@ -31,6 +32,7 @@ import { SessionTable } from './sessions.js';
 import { ARG0, CALLER_FILE, CALLER_LINE, CALLER_STATE, KERNEL, SENDER, type DefaultHeap, type Handler } from './slots.js';
 import { dieInfo, SignalPropagation, type DieInfo, type SignalHost } from './signal-dispatch.js';
 import { SignalWatchers } from './signals.js';
+import { Statistics, type KernelStatistics, type StatData, type StatisticsOptions } from './statistics.js';
 
 /** Where an event can be sent: a Session, a session ID, an alias (or the kernel itself). */
 export type Destination = Session | Kernel | number | string;
@@ -62,6 +64,8 @@ export interface KernelOptions {
    * between batches. Default 1.
    */
   ioSliceMs?: number;
+  /** The window `statistics()` and `stat_getdata()` cover: `interval` seconds (30) times `intervals` (4), as POE's. */
+  statistics?: StatisticsOptions;
 }
 
 export type { BoundaryFlush };
@@ -101,6 +105,7 @@ export class Kernel {
   /** Where this kernel's warnings go, and the logger its components use when given none. */
   readonly logger: Logger;
   private readonly runLoop: RunLoop;
+  private readonly stats: Statistics;
 
   private activeSession: Session | Kernel = this;
   private activeEvent: string | undefined = undefined;
@@ -119,7 +124,8 @@ export class Kernel {
       heldSessions: () => this.heldSessions(),
       logger: this.logger,
     };
-    const managers = { queue: this.queue, sessions: this.sessions, handles: this.handles, extrefs: this.extrefs, childWatchers: this.childWatchers };
+    this.stats = new Statistics(performance.now(), options.statistics);
+    const managers = { queue: this.queue, sessions: this.sessions, handles: this.handles, extrefs: this.extrefs, childWatchers: this.childWatchers, statistics: this.stats };
     this.runLoop = new RunLoop(managers, host, { sliceMs: options.sliceMs ?? 5, ioSliceMs: options.ioSliceMs ?? 1 });
     this.id = [hostname(), process.pid.toString(16), Date.now().toString(16), (++kernelCount).toString(16)].join('-');
   }
@@ -148,6 +154,7 @@ export class Kernel {
       this.unresolved(dest, 'call');
       return undefined;
     }
+    this.stats.calls++;
     const _ = this.slots(this.activeSession, args, this.site(session, this.call));
     const result =
       session === this.activeSession && session !== this
@@ -356,6 +363,21 @@ export class Kernel {
 
   get_next_event_time(): number | undefined {
     return this.queue.nextTime();
+  }
+
+  /**
+   * New to the port: events dispatched by kind since the kernel was made, sessions, timers and
+   * posted events now, and the dispatch lag over the statistics window. Always counted (a few
+   * field increments per event), unlike POE's TRACE_STATISTICS.
+   */
+  statistics(): KernelStatistics {
+    const { dispatched, lag, window } = this.stats.read(performance.now());
+    return { dispatched, sessions: this.sessions.count, timers: this.queue.timers.size, queue: this.queue.fifo.length, lag, window };
+  }
+
+  /** POE's `stat_getdata()`: sums and per-interval averages over the window (`user_events`, `blocked`, `blocked_seconds`, `user_seconds`, `idle_seconds`, `avg_*`, `interval`, `total_duration`). */
+  stat_getdata(): StatData {
+    return this.stats.statData(performance.now());
   }
 
   /**
@@ -698,9 +720,24 @@ export class Kernel {
 
   private dispatchQueued(event: QueuedEvent): void {
     const type = event.type;
-    if (type & ET_ALARM) this.dispatch(event.dest!, event.name, type, this.slots(event.source, event.slots, event.site, event.fromState));
-    else if (type & (ET_SIGNAL | ET_SIGDIE)) this.propagation.deliver(event.dest!, type, event.slots);
-    else if ((type & ET_GC) === 0) this.dispatch(event.dest!, event.name, type, event.slots);
+    // A GC event only woke the loop to sweep its session: nothing to dispatch or count.
+    if (type & ET_GC) return;
+    const stats = this.stats;
+    // The loop's clock reading is this batch's (or a later one a handler made): no clock read per event.
+    const lag = this.runLoop.now - event.time;
+    if (lag > 0) stats.late(lag);
+    else stats.lastLag = 0;
+    if (type & ET_ALARM) {
+      stats.alarms++;
+      this.dispatch(event.dest!, event.name, type, this.slots(event.source, event.slots, event.site, event.fromState));
+    } else if (type & (ET_SIGNAL | ET_SIGDIE)) {
+      stats.signals++;
+      this.propagation.deliver(event.dest!, type, event.slots);
+    } else {
+      if (type & ET_SIGCLD) stats.signals++;
+      else stats.posts++;
+      this.dispatch(event.dest!, event.name, type, event.slots);
+    }
   }
 
   /** The kernel watches IDLE while running: if nothing woke up, ZOMBIE follows. */

@@ -13,6 +13,7 @@ import type { Logger } from './logger.js';
 import type { QueuedEvent } from './queued-event.js';
 import type { Session } from './session.js';
 import type { SessionTable } from './sessions.js';
+import type { Statistics } from './statistics.js';
 
 /** Something (a wheel) with output put during a slice, written at the next batch boundary. */
 export interface BoundaryFlush {
@@ -26,6 +27,7 @@ export interface RunLoopManagers {
   handles: Handles;
   extrefs: ExtraRefs;
   childWatchers: ChildWatchers;
+  statistics: Statistics;
 }
 
 /** What the loop asks of the kernel. */
@@ -80,6 +82,7 @@ export class RunLoop {
   private readonly handles: Handles;
   private readonly extrefs: ExtraRefs;
   private readonly childWatchers: ChildWatchers;
+  private readonly statistics: Statistics;
   private readonly sliceMs: number;
   private readonly ioSliceMs: number;
   /** Wheels with output put in this slice (a reused buffer with a count: this runs per batch). */
@@ -102,6 +105,7 @@ export class RunLoop {
     this.handles = managers.handles;
     this.extrefs = managers.extrefs;
     this.childWatchers = managers.childWatchers;
+    this.statistics = managers.statistics;
     this.sliceMs = options.sliceMs;
     this.ioSliceMs = options.ioSliceMs;
   }
@@ -227,12 +231,13 @@ export class RunLoop {
     this.immediate = undefined;
     if (this.run === undefined) return;
     this.inSlice = true;
+    const start = performance.now();
     try {
       this.now = time();
-      const start = performance.now();
       this.drain(start + this.sliceMs, false, start + this.ioSliceMs);
     } finally {
       this.inSlice = false;
+      this.statistics.slice(start, performance.now());
     }
     if (this.unflushedCount !== 0) this.flushPuts();
     this.afterSlice();
@@ -288,6 +293,7 @@ export class RunLoop {
 
   private finish(run: Run): void {
     this.run = undefined;
+    this.statistics.stopped();
     unwatchBeforeExit(this.onBeforeExit);
     if (this.immediate !== undefined) clearImmediate(this.immediate);
     if (this.timeout !== undefined) clearTimeout(this.timeout);

@@ -66,7 +66,7 @@ export { Twofish, twofish } from './ciphers/twofish.js';
 export { Rijndael, rijndael128, rijndael192, rijndael256 } from './ciphers/rijndael.js';
 
 // The server component.
-export { ServerNSCA, type ServerNSCAOptions, type ServerNSCASettings } from './server/server-nsca.js';
+export { ServerNSCA, type NSCAActivity, type NSCARefusal, type ServerNSCAOptions, type ServerNSCASettings } from './server/server-nsca.js';
 export type { NSCAResult } from './server/result.js';
 export { AccessList } from './server/access.js';
 

@@ -34,6 +34,28 @@ import { AccessList } from './access.js';
 import { DescriptorBudget, isDescriptorExhaustion } from './descriptor-budget.js';
 import { resultOf, type NSCAResult } from './result.js';
 
+/** Why the server refused a connection or a packet (`activity$`), spelled as a metric label. */
+export type NSCARefusal =
+  | 'not_allowed'
+  | 'bad_size'
+  | 'bad_version'
+  | 'bad_crc'
+  | 'too_old'
+  | 'from_future'
+  | 'legacy'
+  | 'truncated'
+  | 'bad_packets'
+  | 'timeout'
+  | 'descriptors'
+  | 'io_error'
+  | 'accept_error';
+
+/** New to the port: what the server does with its clients, for counters. */
+export type NSCAActivity =
+  | { kind: 'accepted'; peeraddr: string; peerport: number }
+  | { kind: 'refused'; reason: NSCARefusal; scope: 'connection' | 'packet'; peeraddr: string }
+  | { kind: 'closed'; peeraddr: string; peerport: number; bytesRead: number; bytesWritten: number };
+
 export interface ServerNSCAOptions {
   /** Mandatory (an empty string is allowed: then only the IV encrypts). */
   password: string | Uint8Array;
@@ -172,6 +194,9 @@ export class ServerNSCA {
   private readonly subject = new Subject<NSCAResult>();
   /** Every check result accepted, also posted to the registered sessions. Completes at shutdown. */
   readonly results$: Observable<NSCAResult> = this.subject.asObservable();
+  private readonly activity = new Subject<NSCAActivity>();
+  /** Each connection accepted, refused or closed (with its byte counts), and each packet refused. Completes at shutdown. */
+  readonly activity$: Observable<NSCAActivity> = this.activity.asObservable();
 
   /** Starts the component; throws at once for a missing password or an encryption method nobody provides. */
   static spawn(options: ServerNSCAOptions): ServerNSCA {
@@ -184,7 +209,13 @@ export class ServerNSCA {
     this.kernel = options.kernel ?? poe_kernel;
     const kernel = this.kernel;
     const logger = componentLogger(options.logger ?? (options.log !== undefined ? lineLogger(options.log) : kernel.logger), 'nsca');
-    const refusals = new RefusalLog({ logger, periodMs: (options.refusalPeriod ?? 10) * 1000 });
+    const refusalLog = new RefusalLog({ logger, periodMs: (options.refusalPeriod ?? 10) * 1000 });
+    const activity = this.activity;
+    /** Logs a refusal (rate-limited, grouped by `kind`) and reports it on activity$ as `reason`. */
+    const refuse = (peer: { address: string; port?: number }, reason: NSCARefusal, kind: string, scope: 'connection' | 'packet', message: string | (() => string)): void => {
+      activity.next({ kind: 'refused', reason, scope, peeraddr: peer.address });
+      refusalLog.refuse(peer, kind, scope, message);
+    };
     const maxBadPackets = options.maxBadPackets ?? 3;
     const budget = new DescriptorBudget(options.maxConnections);
     const peerOf = (connection: Connection) => ({ address: connection.peeraddr, port: connection.peerport });
@@ -197,6 +228,7 @@ export class ServerNSCA {
       heap.connections.delete(id);
       heap.fresh.delete(id);
       connection.decoder.dispose();
+      activity.next({ kind: 'closed', peeraddr: connection.peeraddr, peerport: connection.peerport, bytesRead: connection.socket.bytesRead, bytesWritten: connection.socket.bytesWritten });
       // The server writes nothing after the init packet: once that has left, close the socket now,
       // also for a client cut before its EOF (timeout, shutdown), which the wheel would otherwise
       // end gracefully, waiting on a peer that may never read.
@@ -217,9 +249,9 @@ export class ServerNSCA {
     const deliver = (heap: Heap, id: number, connection: Connection, results: DecodeResult[]): boolean => {
       for (const decoded of results) {
         if (!decoded.ok) {
-          refusals.refuse(peerOf(connection), REFUSAL_KINDS[decoded.reason], 'packet', () => `refused a packet: ${decoded.message}`);
+          refuse(peerOf(connection), REFUSAL_LABELS[decoded.reason], REFUSAL_KINDS[decoded.reason], 'packet', () => `refused a packet: ${decoded.message}`);
           if (++connection.badPackets >= maxBadPackets && heap.connections.has(id)) {
-            refusals.refuse(peerOf(connection), 'closed after repeated refused packets', 'connection', () => `closing the connection after ${connection.badPackets} refused packets`);
+            refuse(peerOf(connection), 'bad_packets', 'closed after repeated refused packets', 'connection', () => `closing the connection after ${connection.badPackets} refused packets`);
             close(heap, id);
             return false;
           }
@@ -253,7 +285,7 @@ export class ServerNSCA {
       const oldest = heap.fresh.entries().next();
       if (oldest.done === true) return false;
       const [id, connection] = oldest.value;
-      refusals.refuse(peerOf(connection), 'descriptors exhausted', 'connection', () => `descriptors exhausted (${why()}): closing the oldest connection without a complete packet`);
+      refuse(peerOf(connection), 'descriptors', 'descriptors exhausted', 'connection', () => `descriptors exhausted (${why()}): closing the oldest connection without a complete packet`);
       close(heap, id);
       return true;
     };
@@ -272,10 +304,11 @@ export class ServerNSCA {
         heap.connections.set(id, connection);
         close(heap, id);
       }
-      refusals.flush();
+      refusalLog.flush();
       heap.registered.clear();
       if (options.alias !== undefined) kernel.alias_remove(options.alias);
       subject.complete();
+      activity.complete();
     };
     /** During a draining shutdown: finishes it once the last client is done. */
     const drained = (heap: Heap): void => {
@@ -314,7 +347,7 @@ export class ServerNSCA {
             const errno = Number(_[ARG1]);
             const message = String(_[ARG2]);
             if (isDescriptorExhaustion(errno)) shed(heap, () => message);
-            else refusals.refuse({ address: heap.address }, `accept error ${errno}`, 'connection', `accept failed: ${String(_[ARG2])}`);
+            else refuse({ address: heap.address }, 'accept_error', `accept error ${errno}`, 'connection', `accept failed: ${String(_[ARG2])}`);
             return;
           }
           logger.log('error', `cannot listen on ${heap.address}:${heap.port}: ${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
@@ -333,10 +366,11 @@ export class ServerNSCA {
           }
           const { access, password, encryption, decoderOptions, timeOut } = this.settings;
           if (!access.allows(peeraddr)) {
-            refusals.refuse({ address: peeraddr, port: peerport }, 'not in the access list', 'connection', 'refused connection: not in the access list');
+            refuse({ address: peeraddr, port: peerport }, 'not_allowed', 'not in the access list', 'connection', 'refused connection: not in the access list');
             socket.destroy();
             return;
           }
+          activity.next({ kind: 'accepted', peeraddr, peerport });
           if (heap.connections.size >= budget.limit && heap.roomCheck === undefined) {
             // Make room after this turn's reads, not now: a burst of accepts comes before the
             // reads of the same turn, and a client that has sent its packet must not be taken
@@ -394,7 +428,7 @@ export class ServerNSCA {
           if (_[ARG1] === 0) {
             if (!deliver(_[HEAP], id, connection, connection.decoder.end())) return void drained(_[HEAP]);
           } else {
-            refusals.refuse(peerOf(connection), `${String(_[ARG0])} error ${String(_[ARG1])}`, 'connection', () => `${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
+            refuse(peerOf(connection), 'io_error', `${String(_[ARG0])} error ${String(_[ARG1])}`, 'connection', () => `${String(_[ARG0])} error ${String(_[ARG1])}: ${String(_[ARG2])}`);
           }
           const hold = _[ARG1] === 0 ? options.holdClose?.() : undefined;
           if (hold === undefined) close(_[HEAP], id);
@@ -436,7 +470,7 @@ export class ServerNSCA {
             }
             const within = heap.draining === undefined ? connection.timeOut : Math.min(connection.timeOut, DRAIN_IDLE);
             const reason = `${heap.draining === undefined ? '' : 'shutting down: '}no complete packet within ${within} s`;
-            refusals.refuse(peerOf(connection), reason, 'connection', () => `${reason} (${connection.decoder.pending} bytes pending); closing`);
+            refuse(peerOf(connection), 'timeout', reason, 'connection', () => `${reason} (${connection.decoder.pending} bytes pending); closing`);
             close(heap, id);
           }
           if (heap.connections.size > 0) scheduleSweep(heap, shortest);
@@ -523,6 +557,17 @@ const REFUSAL_KINDS: Readonly<Record<RefusalReason, string>> = {
   future: 'from the future',
   legacy: 'legacy packet refused',
   truncated: 'truncated packet',
+};
+
+/** The same reasons as metric labels. */
+const REFUSAL_LABELS: Readonly<Record<RefusalReason, NSCARefusal>> = {
+  size: 'bad_size',
+  version: 'bad_version',
+  crc: 'bad_crc',
+  age: 'too_old',
+  future: 'from_future',
+  legacy: 'legacy',
+  truncated: 'truncated',
 };
 
 /**

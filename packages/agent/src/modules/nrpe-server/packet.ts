@@ -32,7 +32,10 @@ export interface NRPEPacket {
 export type ParseOutcome =
   | { kind: 'need'; bytes: number }
   | { kind: 'packet'; packet: NRPEPacket }
-  | { kind: 'refused'; reason: string };
+  | { kind: 'refused'; reason: string; code: PacketRefusal };
+
+/** Why a packet is refused, as a metric label: not NRPE at all, a version not accepted, a v3/v4 length over the cap, a bad CRC. */
+export type PacketRefusal = 'bad_packet' | 'bad_version' | 'too_long' | 'bad_crc';
 
 export interface ParseOptions {
   /** The v2 buffer size (NSClient++'s `payload length`); 1024 as check_nrpe. */
@@ -63,8 +66,8 @@ export function parsePacket(bytes: Uint8Array, options: ParseOptions = {}): Pars
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 2) return { kind: 'need', bytes: 2 };
   const version = buf.readUInt16BE(0);
-  if (version !== 2 && version !== 3 && version !== 4) return { kind: 'refused', reason: `not an NRPE packet (version field ${version}, expected 2, 3 or 4)` };
-  if (!versions.includes(version)) return { kind: 'refused', reason: `NRPE v${version} packets are not accepted here (accepted: ${versions.map((v) => `v${v}`).join(', ')})` };
+  if (version !== 2 && version !== 3 && version !== 4) return { kind: 'refused', code: 'bad_packet', reason: `not an NRPE packet (version field ${version}, expected 2, 3 or 4)` };
+  if (!versions.includes(version)) return { kind: 'refused', code: 'bad_version', reason: `NRPE v${version} packets are not accepted here (accepted: ${versions.map((v) => `v${v}`).join(', ')})` };
   let size: number;
   let text: Buffer;
   if (version === 2) {
@@ -74,7 +77,7 @@ export function parsePacket(bytes: Uint8Array, options: ParseOptions = {}): Pars
   } else {
     if (buf.length < V3_HEADER) return { kind: 'need', bytes: V3_HEADER };
     const length = buf.readUInt32BE(12);
-    if (length > MAX_V3_BUFFER) return { kind: 'refused', reason: `v${version} buffer length ${length} is over ${MAX_V3_BUFFER} bytes` };
+    if (length > MAX_V3_BUFFER) return { kind: 'refused', code: 'too_long', reason: `v${version} buffer length ${length} is over ${MAX_V3_BUFFER} bytes` };
     size = V3_HEADER + length + (version === 3 ? V3_TRAILER : 0);
     if (buf.length < size) return { kind: 'need', bytes: size };
     text = buf.subarray(V3_HEADER, V3_HEADER + length);
@@ -82,7 +85,7 @@ export function parsePacket(bytes: Uint8Array, options: ParseOptions = {}): Pars
   const packet = buf.subarray(0, size);
   const crc = packet.readUInt32BE(4);
   const expected = packetCrc(packet);
-  if (crc !== expected) return { kind: 'refused', reason: `bad CRC32 in a v${version} packet (got ${crc.toString(16)}, computed ${expected.toString(16)})` };
+  if (crc !== expected) return { kind: 'refused', code: 'bad_crc', reason: `bad CRC32 in a v${version} packet (got ${crc.toString(16)}, computed ${expected.toString(16)})` };
   return { kind: 'packet', packet: { version, type: packet.readUInt16BE(2), result: packet.readInt16BE(8), text: textOf(text), size } };
 }
 

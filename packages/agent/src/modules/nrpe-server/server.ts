@@ -9,6 +9,7 @@ import type { AccessControl } from '@poets/server-tcp';
 import { allowedHostsControl } from '../allowed-hosts.js';
 import type { Logger } from '@poets/kernel';
 import { ModuleError } from '../../errors.js';
+import type { ServerCounters } from '../../agent-counters.js';
 import type { ModuleDefinition, ModuleInstance, Plugin } from '../../plugin.js';
 import { status } from '../../status.js';
 import { defaultDhParams } from './dh.js';
@@ -60,11 +61,13 @@ export class NRPEServer implements ModuleInstance {
   private readonly access: AccessControl | undefined;
   private readonly tls: SecureContext | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly counters: ServerCounters;
 
   private constructor(
     private readonly plugin: Plugin,
     readonly settings: NRPEServerSettings,
   ) {
+    this.counters = plugin.agent.counters.nrpe;
     this.access = allowedHostsControl(settings.allowedHosts);
     this.tls = settings.useSsl ? tlsContext(settings, plugin.logger).context : undefined;
     this.server = createTcpServer((socket) => this.accept(socket));
@@ -90,8 +93,12 @@ export class NRPEServer implements ModuleInstance {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private refuse(socket: Socket, peer: string, reason: string): void {
-    this.stats.refused++;
+  /** Logs why and closes; `code` is the reason's metric label. Counted once per connection. */
+  private refuse(socket: Socket, peer: string, code: string, reason: string): void {
+    if (!socket.destroyed) {
+      this.stats.refused++;
+      this.counters.refused.inc({ reason: code });
+    }
     this.plugin.logger.log('warning', `NRPE ${peer}: ${reason}`);
     socket.destroy();
   }
@@ -104,17 +111,22 @@ export class NRPEServer implements ModuleInstance {
     raw.on('error', () => {});
     if (this.access !== undefined) {
       const verdict = this.access.check(raw.remoteAddress, undefined);
-      if (!verdict.allowed) return this.refuse(raw, peer, `not in allowed hosts (${verdict.reason})`);
+      if (!verdict.allowed) return this.refuse(raw, peer, 'not_allowed', `not in allowed hosts (${verdict.reason})`);
     }
+    this.counters.accepted.inc();
+    raw.once('close', () => {
+      this.counters.bytesReceived.inc(raw.bytesRead);
+      this.counters.bytesSent.inc(raw.bytesWritten);
+    });
     const socket: Socket = this.tls === undefined ? raw : new TLSSocket(raw, { isServer: true, secureContext: this.tls });
     if (socket !== raw) {
-      socket.on('error', (error: Error) => this.refuse(raw, peer, `TLS: ${error.message}`));
+      socket.on('error', (error: Error) => this.refuse(raw, peer, 'tls', `TLS: ${error.message}`));
     } else {
       raw.on('error', (error: Error) => this.plugin.logger.log('debug', `NRPE ${peer}: ${error.message}`));
     }
     let secured = socket === raw;
     socket.once('secure', () => (secured = true));
-    const timer = setTimeout(() => this.refuse(raw, peer, secured ? `no query within ${this.settings.timeout} s` : `TLS handshake not finished within ${this.settings.timeout} s`), this.settings.timeout * 1000);
+    const timer = setTimeout(() => this.refuse(raw, peer, 'timeout', secured ? `no query within ${this.settings.timeout} s` : `TLS handshake not finished within ${this.settings.timeout} s`), this.settings.timeout * 1000);
     raw.once('close', () => clearTimeout(timer));
     let pending: Buffer = Buffer.alloc(0);
     let done = false;
@@ -125,9 +137,9 @@ export class NRPEServer implements ModuleInstance {
       if (outcome.kind === 'need') return;
       done = true;
       clearTimeout(timer);
-      if (outcome.kind === 'refused') return this.refuse(raw, peer, outcome.reason);
+      if (outcome.kind === 'refused') return this.refuse(raw, peer, outcome.code, outcome.reason);
       const packet = outcome.packet;
-      if (packet.type !== QUERY_PACKET) return this.refuse(raw, peer, `packet type ${packet.type} is not a query`);
+      if (packet.type !== QUERY_PACKET) return this.refuse(raw, peer, 'bad_packet', `packet type ${packet.type} is not a query`);
       void this.answer(packet.version, packet.text, peer)
         .catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
@@ -142,7 +154,7 @@ export class NRPEServer implements ModuleInstance {
         });
     });
     socket.on('end', () => {
-      if (!done) this.refuse(raw, peer, pending.length === 0 ? 'closed before sending a query' : `truncated packet: closed after ${pending.length} bytes`);
+      if (!done) this.refuse(raw, peer, 'truncated', pending.length === 0 ? 'closed before sending a query' : `truncated packet: closed after ${pending.length} bytes`);
     });
   }
 
@@ -154,6 +166,7 @@ export class NRPEServer implements ModuleInstance {
     const refusal = argumentRefusal(args, this.settings);
     if (refusal !== undefined) {
       this.stats.refused++;
+      this.counters.refused.inc({ reason: this.settings.allowArguments ? 'nasty_characters' : 'arguments' });
       this.plugin.logger.log('warning', `NRPE ${peer}: ${command}: ${refusal}`);
       return respond(status.UNKNOWN, refusal);
     }

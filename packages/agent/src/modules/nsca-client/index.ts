@@ -29,12 +29,15 @@ export class NSCAClient implements ModuleInstance {
   overflow = 0;
   /** Results refused because they named a target that is not configured. */
   unknownTarget = 0;
+  /** Takes this client's queue out of `poets_nsca_client_queued`. */
+  private readonly stopCounting: () => void;
 
   constructor(
     readonly plugin: Plugin,
     readonly config: NSCAClientSettings,
   ) {
-    for (const [key, target] of config.targets) this.targets.set(key, new NSCATarget(target, plugin.kernel, plugin.logger));
+    this.stopCounting = plugin.agent.counters.addQueued(() => this.queued);
+    for (const [key, target] of config.targets) this.targets.set(key, new NSCATarget(target, plugin.kernel, plugin.logger, plugin.agent.counters.nscaClient));
   }
 
   /** Results waiting for their servers, over all targets. */
@@ -52,6 +55,7 @@ export class NSCAClient implements ModuleInstance {
       const target = this.targets.get(name.toLowerCase());
       if (target === undefined) {
         this.unknownTarget++;
+        this.plugin.agent.counters.nscaClient.failed.inc({ reason: 'unknown_target' });
         const why = `no target ${name} (configured: ${[...this.targets.values()].map((t) => t.config.name).join(', ')}): ${p.command || '(host)'} refused`;
         this.plugin.logger.log('error', why);
         sent.push(Promise.reject(new SubmissionError(why)));
@@ -59,6 +63,7 @@ export class NSCAClient implements ModuleInstance {
       }
       if (this.queued >= this.config.maxQueue) {
         this.overflow++;
+        this.plugin.agent.counters.nscaClient.failed.inc({ reason: 'queue_full' });
         const why = `queue full (${this.config.maxQueue} results waiting for their NSCA servers): ${p.command || '(host)'} refused; ${this.overflow} refused so far`;
         this.plugin.logger.log('error', why);
         sent.push(Promise.reject(new SubmissionError(why)));
@@ -74,6 +79,7 @@ export class NSCAClient implements ModuleInstance {
   }
 
   async unload(): Promise<void> {
+    this.stopCounting();
     const left = await Promise.all([...this.targets.values()].map((t) => t.close()));
     const total = left.reduce((a, b) => a + b, 0);
     if (total > 0) this.plugin.logger.log('error', `unloaded with ${total} result(s) not sent to their NSCA servers`);

@@ -6,6 +6,7 @@
 import type { Logger } from '@poets/kernel';
 import { ClientNSCA, type ClientNSCAResult, type NscaCheck } from '@poets/server-nsca';
 import type { Kernel } from '@poets/kernel';
+import type { NSCAClientCounters } from '../../agent-counters.js';
 import { SubmissionError } from '../../errors.js';
 import type { NSCATargetSettings } from './settings.js';
 
@@ -52,6 +53,7 @@ export class NSCATarget {
     readonly config: NSCATargetSettings,
     private readonly kernel: Kernel,
     private readonly logger: Logger,
+    private readonly counters: NSCAClientCounters,
   ) {
     if (config.host !== '') {
       this.client = ClientNSCA.spawn({
@@ -74,13 +76,18 @@ export class NSCATarget {
 
   /** Queues one result; the Promise settles as described at the top. */
   send(check: NscaCheck): Promise<void> {
-    if (this.client === undefined) return Promise.reject(new SubmissionError(`target ${this.config.name} has no address ([.../targets/${this.config.name}] address)`));
-    if (this.closing) return Promise.reject(new SubmissionError(`target ${this.config.name} is closing`));
+    if (this.client === undefined) return this.fail('no_address', `target ${this.config.name} has no address ([.../targets/${this.config.name}] address)`);
+    if (this.closing) return this.fail('closing', `target ${this.config.name} is closing`);
     const done = new Promise<void>((resolve, reject) => {
       this.waiting.push({ check, attempts: 0, answered: false, resolve, reject });
     });
     this.pump();
     return done;
+  }
+
+  private fail(reason: string, why: string): Promise<never> {
+    this.counters.failed.inc({ reason });
+    return Promise.reject(new SubmissionError(why));
   }
 
   private pump(): void {
@@ -97,6 +104,7 @@ export class NSCATarget {
     this.inFlight--;
     if (result.success) {
       this.stats.delivered++;
+      this.counters.sent.inc();
       if (this.down) {
         this.down = false;
         this.logger.log('info', `target ${this.config.name} (${this.where}) answers again; sending ${this.queued} queued result(s)`);
@@ -111,7 +119,7 @@ export class NSCATarget {
     this.stats.failedAttempts++;
     p.attempts++;
     if (this.closing) {
-      if (!p.answered) p.reject(new SubmissionError(`${result.error} (target ${this.config.name} closed)`));
+      if (!p.answered) this.rejectClosed(p, `${result.error} (target ${this.config.name} closed)`);
       return;
     }
     if (!this.down) {
@@ -121,10 +129,16 @@ export class NSCATarget {
     if (!p.answered && p.attempts > this.config.retries) {
       p.answered = true;
       this.stats.failedAnswers++;
+      this.counters.failed.inc({ reason: 'unreachable' });
       p.reject(new SubmissionError(`${result.error} (target ${this.config.name}, ${p.attempts} attempts; the result stays queued and is sent when ${this.where} answers)`));
     }
     this.retry.push(p);
     this.later();
+  }
+
+  private rejectClosed(p: Pending, why: string): void {
+    this.counters.failed.inc({ reason: 'closed' });
+    p.reject(new SubmissionError(why));
   }
 
   private get where(): string {
@@ -149,7 +163,7 @@ export class NSCATarget {
     const end = Date.now() + this.config.timeout * 1000;
     while (this.inFlight > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
     const left = [...this.retry.splice(0), ...this.waiting.splice(0)];
-    for (const p of left) if (!p.answered) p.reject(new SubmissionError(`target ${this.config.name} closed before the result was sent`));
+    for (const p of left) if (!p.answered) this.rejectClosed(p, `target ${this.config.name} closed before the result was sent`);
     if (this.client !== undefined) this.kernel.post(this.client.session_id(), 'shutdown');
     return left.length;
   }

@@ -143,6 +143,15 @@ export class NSCAServer implements ModuleInstance {
     if (config.bindTo !== '') options.address = config.bindTo;
     this.server = ServerNSCA.spawn(options);
     this.server.results$.subscribe((check) => this.deliver(check));
+    const counters = plugin.agent.counters.nscaServer;
+    this.server.activity$.subscribe((event) => {
+      if (event.kind === 'accepted') counters.accepted.inc();
+      else if (event.kind === 'refused') counters.refused.inc({ reason: event.reason });
+      else {
+        counters.bytesReceived.inc(event.bytesRead);
+        counters.bytesSent.inc(event.bytesWritten);
+      }
+    });
   }
 
   /** One received check, submitted on the inbox channel; a channel that does not take it is counted and logged. */

@@ -1,5 +1,6 @@
-// Prometheus metrics on prom-client: the kernel, the agent's queries and submissions (from
-// results$), Node's process metrics and every script's fetch_metrics values as gauges.
+// Prometheus metrics on prom-client: the agent's own registry (kernel, network modules), the
+// agent's queries and submissions (from results$), Node's process metrics and every script's
+// fetch_metrics values as gauges.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { Agent } from '../../agent.js';
@@ -12,7 +13,7 @@ export function metricName(key: string): string {
 }
 
 export class AgentMetrics {
-  /** The registry other modules add their counters to (connections accepted/refused, bytes...). */
+  /** What /metrics exposes: this module's metrics and the agent's (`agent.counters.registry`). */
   readonly registry = new Registry();
   readonly queries: Counter<'command' | 'status'>;
   readonly submissions: Counter<'channel' | 'status'>;
@@ -23,8 +24,7 @@ export class AgentMetrics {
     collectDefaultMetrics({ register: this.registry });
     this.queries = new Counter({ name: 'poets_queries_total', help: 'Queries run, by command and result status', labelNames: ['command', 'status'], registers: [this.registry] });
     this.submissions = new Counter({ name: 'poets_submissions_total', help: 'Submissions, by channel and whether the channel accepted them', labelNames: ['channel', 'status'], registers: [this.registry] });
-    const kernel = agent.kernel;
-    new Gauge({ name: 'poets_kernel_queue_length', help: 'Events waiting in the kernel queue', registers: [this.registry], collect() { this.set(kernel.get_event_count()); } });
+    agent.counters.registerIn(this.registry);
     new Gauge({ name: 'poets_modules_loaded', help: 'Modules loaded', registers: [this.registry], collect() { this.set(agent.loadedPlugins().length); } });
     new Gauge({ name: 'poets_queries_registered', help: 'Queries registered', registers: [this.registry], collect() { this.set(agent.listQueries().length); } });
     this.subscription = agent.results$.subscribe((r) => {
