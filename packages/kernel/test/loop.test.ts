@@ -49,7 +49,7 @@ describe('the run loop', () => {
     setTimeout(() => kernel.post('spinner', 'outside', 'timer'), 20);
     const client = connect(port, '127.0.0.1');
     client.on('data', (data) => kernel.post('spinner', 'outside', `socket ${data.toString().trim()}`));
-    const deadline = setTimeout(() => kernel.stop(), 30_000); // a bound for a loaded machine, not a timing assertion
+    const deadline = setTimeout(() => kernel.stop(), 15_000); // a bound for a loaded machine, not a timing assertion
     await kernel.run();
     clearTimeout(deadline);
     client.destroy();
