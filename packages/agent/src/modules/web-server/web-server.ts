@@ -146,9 +146,14 @@ export class WEBServer {
     return this.identities.get(req) ?? {};
   }
 
+  /** The allowed-hosts answer of each connection, decided on its first request (keep-alive asks once). */
+  private readonly admitted = new WeakMap<Socket, boolean>();
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const peer = peerAddress(req);
-    if (!hostAllowed(peer, this.config.allowedHosts)) return this.refuse(req, res, 403, `${peer} is not in allowed hosts`, NOT_ALLOWED);
+    let allowed = this.admitted.get(req.socket);
+    if (allowed === undefined) this.admitted.set(req.socket, (allowed = hostAllowed(peer, this.config.allowedHosts)));
+    if (!allowed) return this.refuse(req, res, 403, `${peer} is not in allowed hosts`, NOT_ALLOWED);
     const url = new URL(req.url ?? '/', 'http://agent');
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     let pathMatched = false;
