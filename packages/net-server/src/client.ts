@@ -157,7 +157,9 @@ export class Client implements ClientInfo {
     this.start = 0;
     this.socket.resume();
     this.socket.end();
-    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    if (this.ended) return; // the client has closed its side already: end() completes the close
+    const cut = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    this.socket.once('close', () => clearTimeout(cut));
   }
 
   private nextChunk(timeoutMs: number | undefined): Promise<void> {

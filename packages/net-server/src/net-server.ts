@@ -524,10 +524,19 @@ export class NetServer {
     this.log(0, `${hook} failed: ${message(error)}`, peer !== undefined ? { peer, error } : { error });
   }
 
-  /** Runs one hook; a throw (or rejection) is logged with the peer and the hook's name, and gives `fallback`. */
-  private async guard<T>(hook: string, client: AnyClient | undefined, call: () => T | Promise<T>, fallback: T): Promise<T> {
+  /**
+   * Runs one hook; a throw (or rejection) is logged with the peer and the hook's name, and gives
+   * `fallback`. A hook that returns no promise is answered at once: most hooks are empty, and a
+   * promise for each would be most of a short connection's cost.
+   */
+  private guard<T>(hook: string, client: AnyClient | undefined, call: () => T | Promise<T>, fallback: T): T | Promise<T> {
     try {
-      return await call();
+      const out = call();
+      if (!(out instanceof Promise)) return out;
+      return out.catch((error: unknown) => {
+        this.hookFailed(hook, client, error);
+        return fallback;
+      });
     } catch (error) {
       this.hookFailed(hook, client, error);
       return fallback;
@@ -567,11 +576,18 @@ export class NetServer {
   }
 
   /** Net::Server's get_client_info: peeraddr, peerport, sockaddr, sockport and, with reverse_lookups, peerhost. */
-  async get_client_info(client: AnyClient): Promise<void> {
-    const prop = this.server;
+  get_client_info(client: AnyClient): void | Promise<void> {
     if (client.peeraddr !== undefined && this.access?.reverseLookups) {
-      client.peerhost = await this.access.lookup(unmapped(client.peeraddr));
+      return this.access.lookup(unmapped(client.peeraddr)).then((name) => {
+        client.peerhost = name;
+        this.client_info(client);
+      });
     }
+    this.client_info(client);
+  }
+
+  private client_info(client: AnyClient): void {
+    const prop = this.server;
     prop.peeraddr = client.peeraddr;
     prop.peerport = client.peerport;
     prop.peerhost = client.peerhost;
@@ -751,7 +767,7 @@ export class NetServer {
 
   /** Runs one step by its hook name, a throw logged with the client's peer (as every hook of run_client_connection). */
   guarded<T>(hook: string, client: AnyClient | undefined, call: () => T | Promise<T>, fallback: T): Promise<T> {
-    return this.guard(hook, client, call, fallback);
+    return Promise.resolve(this.guard(hook, client, call, fallback));
   }
 
   /** Net::Server's server_exit: called last. Perl exits here; the port lets run() resolve (and the process end with nothing left open). */
