@@ -24,6 +24,9 @@ export interface ClientInfo {
 
 const DEFAULT_MAX_LINE = 1024 * 1024;
 
+/** Printed text beyond this is written at once rather than at the end of the turn. */
+const PRINT_BUFFER = 64 * 1024;
+
 /** How long a closed connection waits for the client to close its side. */
 const CLOSE_GRACE_MS = 10_000;
 
@@ -35,8 +38,10 @@ export class Client implements ClientInfo {
   sockaddr: string | undefined;
   sockport: number | undefined;
   readonly NS_proto: string;
-  /** The accepted socket (a TLSSocket for ssl): write to it, pipe to it, end it. */
-  readonly socket: Duplex;
+  /** The accepted socket (a TLSSocket for ssl). */
+  private readonly stream: Duplex;
+  /** What print wrote this turn, sent as one write at its end (Perl's buffered STDOUT). */
+  private printed: string | undefined;
   private buffered = '';
   private ended = false;
   private closing = false;
@@ -44,7 +49,7 @@ export class Client implements ClientInfo {
   private wake: (() => void) | undefined;
 
   constructor(socket: Duplex, info: Omit<ClientInfo, 'peerhost'>) {
-    this.socket = socket;
+    this.stream = socket;
     this.peeraddr = info.peeraddr;
     this.peerport = info.peerport;
     this.sockaddr = info.sockaddr;
@@ -128,22 +133,39 @@ export class Client implements ClientInfo {
   /** Where the unread part of `buffered` starts. */
   private start = 0;
 
-  /** Writes its arguments, joined as Perl's print joins them (with nothing between). */
-  print(...args: unknown[]): boolean {
-    if (this.socket.destroyed || this.socket.writableEnded) return false;
-    // the prints of one turn of the event loop go out together (one writev), as Perl's buffered STDOUT
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    return this.socket.write(args.length === 1 ? String(args[0]) : args.map(String).join(''));
+  /**
+   * The accepted socket (a TLSSocket for ssl): write to it, pipe to it, end it. Reading it sends
+   * what print has buffered first, so plain writes and prints keep their order.
+   */
+  get socket(): Duplex {
+    this.flush();
+    return this.stream;
   }
 
-  private corked = false;
+  /**
+   * Writes its arguments, joined as Perl's print joins them (with nothing between). The prints of
+   * one turn of the event loop go out together as one write at its end, as Perl's buffered STDOUT
+   * does; false once the socket's buffer is full (wait for `drain` on client.socket).
+   */
+  print(...args: unknown[]): boolean {
+    const stream = this.stream;
+    if (stream.destroyed || stream.writableEnded) return false;
+    const text = args.length === 1 ? String(args[0]) : args.map(String).join('');
+    if (this.printed === undefined) {
+      this.printed = text;
+      process.nextTick(() => this.flush());
+    } else this.printed += text;
+    if (this.printed.length >= PRINT_BUFFER) this.flush();
+    return stream.writableLength + (this.printed?.length ?? 0) < stream.writableHighWaterMark;
+  }
+
+  /** Sends what print has buffered. */
+  private flush(): void {
+    const text = this.printed;
+    if (text === undefined) return;
+    this.printed = undefined;
+    if (!this.stream.destroyed && !this.stream.writableEnded) this.stream.write(text);
+  }
 
   /**
    * Ends the connection once what was written is sent. What the client still sends is read and
@@ -151,15 +173,17 @@ export class Client implements ClientInfo {
    * side is cut after CLOSE_GRACE_MS.
    */
   close(): void {
-    if (this.closing || this.socket.destroyed) return;
+    const stream = this.stream;
+    if (this.closing || stream.destroyed) return;
+    this.flush();
     this.closing = true;
     this.buffered = '';
     this.start = 0;
-    this.socket.resume();
-    this.socket.end();
+    stream.resume();
+    stream.end();
     if (this.ended) return; // the client has closed its side already: end() completes the close
-    const cut = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
-    this.socket.once('close', () => clearTimeout(cut));
+    const cut = setTimeout(() => stream.destroy(), CLOSE_GRACE_MS).unref();
+    stream.once('close', () => clearTimeout(cut));
   }
 
   private nextChunk(timeoutMs: number | undefined): Promise<void> {
@@ -168,17 +192,17 @@ export class Client implements ClientInfo {
       this.wake = () => {
         if (timer !== undefined) clearTimeout(timer);
         this.wake = undefined;
-        this.socket.pause();
+        this.stream.pause();
         resolve();
       };
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           this.wake = undefined;
-          this.socket.pause();
+          this.stream.pause();
           reject(new TimeoutError(`Timed Out! (no line within ${timeoutMs / 1000} s)`));
         }, timeoutMs);
       }
-      this.socket.resume();
+      this.stream.resume();
     });
   }
 

@@ -130,6 +130,32 @@ describe('Multiplex', () => {
     await server.server_close();
     await done;
   });
+
+  it('prints and plain writes mixed in one turn arrive in their order; the prints of a turn go out as one write', async () => {
+    const writes: number[] = [];
+    class Mixed extends Multiplex {
+      override async process_request(any: AnyClient) {
+        const client = any as Client;
+        const socket = client.socket;
+        const write = socket.write.bind(socket) as (chunk: string) => boolean;
+        socket.write = ((chunk: string) => (writes.push(Buffer.byteLength(chunk)), write(chunk))) as typeof socket.write;
+        client.print('one\n');
+        client.print('two', '\n');
+        client.socket.write('three\n');
+        client.print('four\n');
+        client.print('five\n');
+        await new Promise((resolve) => setImmediate(resolve));
+        client.print('six\n');
+      }
+    }
+    const { ports, server, done } = await start(Mixed, {});
+    const c = lineClient(ports[0]!);
+    expect(await c.next(6)).toEqual(['one', 'two', 'three', 'four', 'five', 'six']);
+    expect(writes).toEqual([8, 6, 10, 4]);
+    await c.closed;
+    await server.server_close();
+    await done;
+  });
 });
 
 describe('the process flow', () => {
