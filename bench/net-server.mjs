@@ -10,6 +10,7 @@ import { fmt, freePort, median, RUNS } from './lib.mjs';
 const tools = fileURLToPath(new URL('../../shared/bench-tools/', import.meta.url));
 const ours = fileURLToPath(new URL('./servers/net-server-echo.mjs', import.meta.url));
 const perl = fileURLToPath(new URL('./servers/net-server-echo.pl', import.meta.url));
+const clusterEcho = fileURLToPath(new URL('./servers/cluster-echo.mjs', import.meta.url));
 const havePerl = spawnSync('perl', ['-MNet::Server::PreFork', '-e', '1']).status === 0;
 const pin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
@@ -95,6 +96,10 @@ export async function run() {
     // the ceiling on this core: one raw `net` process, no pool at all, against the same Perl pool
     const rawNet = (port) => [process.execPath, [`${tools}node-echo-server.mjs`, String(port), 'cork'], 0];
     await compare('(raw net, 1 process), 1 line/conn', 'conns/s', rawNet, perlPreFork(8), connect, 3, 'Perl Net::Server PreFork');
+    // the ceiling of a Node pool: bare node:cluster workers sharing the socket, no Net::Server flow
+    const bareCluster = (n) => (port) => [process.execPath, [clusterEcho, String(port), String(n)], n];
+    await compare('(bare node:cluster x8), 1 line/conn', 'conns/s', bareCluster(8), perlPreFork(8), connect, 3, 'Perl Net::Server PreFork');
+    await compare('(bare node:cluster x50), keep-alive', 'lines/s', bareCluster(50), perlPreFork(50), keepAlive, 3, 'Perl Net::Server PreFork');
   } else console.log("net-server PreFork: Perl's Net::Server is not installed (apt-get install libnet-server-perl): skipped");
   const multiplex = (port) => [process.execPath, [ours, 'Multiplex', String(port)], 0];
   const raw = (port) => [process.execPath, [`${tools}node-echo-server.mjs`, String(port), 'cork'], 0];
