@@ -269,7 +269,7 @@ export class Nscad {
           // nsca drops to nsca_user/nsca_group once bound and the pid file is written
           try {
             const dropped = drop_privileges({ user: config.nsca_user, group: config.nsca_group });
-            if (dropped !== undefined && options.inetd !== true) log(`nscad: running as uid ${dropped.uid} gid ${dropped.gid}`);
+            if (dropped !== undefined && options.inetd !== true && relay === undefined) log(`nscad: running as uid ${dropped.uid} gid ${dropped.gid}`);
           } catch (error) {
             this.failure = new ConfigError(`nsca_user/nsca_group: ${(error as Error).message}`);
             log(`nscad: ${this.failure.message}; stopping`);
