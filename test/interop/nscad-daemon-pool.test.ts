@@ -47,18 +47,18 @@ interface Daemon {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-async function startDaemon(): Promise<Daemon> {
+/** Writes nsca.cfg (again, for a HUP); its path. */
+function writeConfig(password = PASSWORD, commandFile = 'nagios.cmd'): string {
   const group = execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim();
   const cfg = join(dir, 'nsca.cfg');
-  writeFileSync(join(dir, 'nagios.cmd'), '');
   writeFileSync(
     cfg,
     [
       'server_address=127.0.0.1',
       'server_port=0',
-      `password=${PASSWORD}`,
+      `password=${password}`,
       'decryption_method=1',
-      `command_file=${join(dir, 'nagios.cmd')}`,
+      `command_file=${join(dir, commandFile)}`,
       'append_to_file=1',
       `pid_file=${join(dir, 'nsca.pid')}`,
       `nsca_user=${userInfo().username}`,
@@ -66,6 +66,12 @@ async function startDaemon(): Promise<Daemon> {
       '',
     ].join('\n'),
   );
+  return cfg;
+}
+
+async function startDaemon(): Promise<Daemon> {
+  writeFileSync(join(dir, 'nagios.cmd'), '');
+  const cfg = writeConfig();
   const child = spawn(process.execPath, [POETS_NSCAD, '-c', cfg, '--daemon', '--workers', String(WORKERS)], { stdio: ['ignore', 'ignore', 'pipe'] });
   pids.push(child.pid!);
   let stderr = '';
@@ -94,9 +100,9 @@ const check = (c: number, i: number) => `host${c}\tsvc${i}\t${i % 4}\t${c}-${i};
 const expectedLine = (c: number, i: number) => `PROCESS_SERVICE_CHECK_RESULT;host${c};svc${i};${i % 4};${c}-${i};${FILL}`;
 
 /** One send_nsca run of `perRun` checks; true when it says it sent them all. */
-async function client(port: number, c: number, perRun: number): Promise<boolean> {
+async function client(port: number, c: number, perRun: number, config = sendCfg()): Promise<boolean> {
   const input = Array.from({ length: perRun }, (_, i) => check(c, i)).join('\x17');
-  const r = await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-to', '10', '-c', sendCfg()], input, 20_000);
+  const r = await sendNsca(['-H', '127.0.0.1', '-p', String(port), '-to', '10', '-c', config], input, 20_000);
   return r.code === 0 && r.stdout.toString().includes(`${perRun} data packet(s) sent`);
 }
 
@@ -117,8 +123,8 @@ async function clients(port: number, n: number, perRun: number, parallel: number
 }
 
 /** The command file's lines without their `[time] `; each must be one whole line of this test. */
-function commandLines(): string[] {
-  const text = readFileSync(join(dir, 'nagios.cmd'), 'latin1');
+function commandLines(file = 'nagios.cmd'): string[] {
+  const text = readFileSync(join(dir, file), 'latin1');
   expect(text === '' || text.endsWith('\n')).toBe(true);
   const lines = text.split('\n').slice(0, -1);
   for (const line of lines) expect(line).toMatch(/^\[\d+\] PROCESS_SERVICE_CHECK_RESULT;host\d+;svc\d+;[0-3];\d+-\d+;x{1500}$/);
@@ -219,6 +225,25 @@ describeWithPeer(haveSendNsca ? undefined : '/usr/sbin/send_nsca missing (apt-ge
     const served = ok.flatMap((good, c) => (good ? [c] : []));
     expect(served.length).toBeGreaterThanOrEqual(12);
     for (const c of served) for (let i = 0; i < perRun; i++) expect(lines).toContain(expectedLine(c, i));
+  }, 60_000);
+
+  it('HUP: the primary takes the new command_file, each worker the new password', async () => {
+    const daemon = await startDaemon();
+    expect(await client(daemon.port, 1, 1)).toBe(true);
+    await linesPresent([expectedLine(1, 0)]);
+    writeFileSync(join(dir, 'second.cmd'), '');
+    writeConfig('Second-pw', 'second.cmd');
+    const sendSecond = join(dir, 'send_nsca-second.cfg');
+    writeFileSync(sendSecond, 'password=Second-pw\nencryption_method=1\n');
+    daemon.child.kill('SIGHUP');
+    // the primary's line and one per worker
+    await until(() => (daemon.stderr().match(/HUP: configuration re-read/g) ?? []).length === 1 + WORKERS, 10_000, () => `the HUP lines: ${daemon.stderr()}`);
+    expect(await Promise.all([2, 3, 4, 5, 6, 7].map((c) => client(daemon.port, c, 1, sendSecond)))).toEqual([true, true, true, true, true, true]);
+    await until(() => commandLines('second.cmd').length === 6, 10_000, 'the checks in the new command file');
+    expect(commandLines('second.cmd').sort()).toEqual([2, 3, 4, 5, 6, 7].map((c) => expectedLine(c, 0)).sort());
+    expect(commandLines()).toEqual([expectedLine(1, 0)]);
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exit).toEqual({ code: 0, signal: null });
   }, 60_000);
 
   it('a garbage client is refused with its reason logged; the pool keeps serving', async () => {

@@ -11,7 +11,7 @@ import { ServerNSCA } from '../server/server-nsca.js';
 import type { NSCAResult } from '../server/result.js';
 import { BoundedOutput } from './bounded-output.js';
 import { CommandFile } from './command-file.js';
-import { LineRelay } from './relay.js';
+import { isReloadMessage, LineRelay } from './relay.js';
 import { WorkerPool, type FailedMessage } from './worker-pool.js';
 import { commandLine } from './command-line.js';
 import { parseNscaConfig, type NscadConfig } from './config.js';
@@ -104,6 +104,9 @@ export class Nscad {
     if (options.inetd && inetdSocket === undefined) throw new ConfigError('--inetd: standard input is not a socket (run it from inetd or xinetd, wait = no)');
     const stdout = options.stdout ?? process.stdout;
     const json = options.json ?? false;
+    // a --daemon worker re-reads its config when the primary passes HUP on; a message that came
+    // before this listener came before the config is read below, so nothing is missed
+    if (options.worker) process.on('message', (message) => void (isReloadMessage(message) && kernel.post(this.session, 'reload')));
     const config = this.loadConfig(log);
     // a --daemon worker: its lines (JSON ones too) go to the primary, which owns pid_file
     const relay = options.worker ? new LineRelay(process) : undefined;

@@ -14,6 +14,15 @@ export interface AckMessage {
   seq: number;
 }
 
+/** Primary → worker: HUP, passed on (a message, not the signal: a worker still starting has no handler for it yet). */
+export interface ReloadMessage {
+  ns: 'nscad-reload';
+}
+
+export function isReloadMessage(message: unknown): message is ReloadMessage {
+  return typeof message === 'object' && message !== null && (message as { ns?: unknown }).ns === 'nscad-reload';
+}
+
 export function isLinesMessage(message: unknown): message is LinesMessage {
   return typeof message === 'object' && message !== null && (message as { ns?: unknown }).ns === 'nscad-lines';
 }

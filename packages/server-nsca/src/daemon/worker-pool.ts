@@ -2,7 +2,7 @@
 // poets-nscad script and serves connections on the shared listening socket); the lines they send
 // are written here, by the one writer of the command file, and acknowledged once safe.
 import cluster, { type Worker } from 'node:cluster';
-import { isLinesMessage, type AckMessage } from './relay.js';
+import { isLinesMessage, type AckMessage, type ReloadMessage } from './relay.js';
 
 /** Worker → primary: the worker could not start (its reason, e.g. the bind failure). */
 export interface FailedMessage {
@@ -15,7 +15,7 @@ export interface WorkerPoolOptions {
   /** Writes one batch of whole lines; undefined when they are safe now, else a promise for it. */
   write: (lines: Buffer[]) => PromiseLike<void> | undefined;
   log: (line: string) => void;
-  /** A worker listens on a new address (the first worker, or the first after a rebind). */
+  /** Every worker listens on a new address (at the start, or after a HUP moved it). */
   onListening: (address: { address: string; port: number }) => void;
   /** A worker ended before any worker listened: the pool cannot serve. */
   onFailed: (reason: string) => void;
@@ -25,7 +25,9 @@ export interface WorkerPoolOptions {
 const RESTART_DELAY_MS = 1000;
 
 export class WorkerPool {
-  private readonly workers = new Map<Worker, number>();
+  /** Each live worker: when it started, and where it listens (once it does). */
+  private readonly workers = new Map<Worker, { started: number; at?: string }>();
+  private anyListened = false;
   private stopping = false;
   private listenedAt: string | undefined;
   private lastAddress: { address: string; port: number } | undefined;
@@ -50,7 +52,7 @@ export class WorkerPool {
 
   /** HUP: each worker re-reads the config (a new address is bound again, here, for all). */
   reload(): void {
-    for (const worker of this.workers.keys()) worker.process.kill('SIGHUP');
+    for (const worker of this.workers.keys()) if (worker.isConnected()) worker.send({ ns: 'nscad-reload' } satisfies ReloadMessage);
   }
 
   /** TERM to each worker (each drains its clients and waits for its lines to be written); SIGKILL after `ms`. */
@@ -76,25 +78,28 @@ export class WorkerPool {
   private fork(): void {
     if (this.stopping) return;
     const worker = cluster.fork();
-    this.workers.set(worker, Date.now());
+    const entry: { started: number; at?: string } = { started: Date.now() };
+    this.workers.set(worker, entry);
     worker.on('message', (message: unknown) => {
       if (isLinesMessage(message)) return this.received(worker, message.seq, message.lines);
       if (isFailedMessage(message)) this.failure = message.message;
     });
     worker.on('listening', (address: { address: string; port: number }) => {
       const at = `${address.address}:${address.port}`;
-      if (this.listenedAt === at) return;
+      entry.at = at;
+      this.anyListened = true;
+      if (this.listenedAt === at || [...this.workers.values()].some((w) => w.at !== at)) return;
       this.listenedAt = at;
       this.lastAddress = { address: address.address, port: address.port };
       this.options.onListening(this.lastAddress);
     });
     worker.on('error', (error: Error) => this.options.log(`nscad: worker ${worker.process.pid}: ${error.message}`));
     worker.on('exit', (code: number | null, signal: string | null) => {
-      const started = this.workers.get(worker) ?? 0;
+      const started = entry.started;
       this.workers.delete(worker);
       if (this.stopping) return this.settle();
       const how = signal ?? `exit ${String(code)}`;
-      if (this.listenedAt === undefined) return this.options.onFailed(this.failure ?? `worker ${worker.process.pid} ended (${how}) before listening`);
+      if (!this.anyListened) return this.options.onFailed(this.failure ?? `worker ${worker.process.pid} ended (${how}) before listening`);
       this.options.log(`nscad: worker ${worker.process.pid} ended (${how}); its unfinished clients see their connection close; replacing it`);
       const delay = Date.now() - started < RESTART_DELAY_MS ? RESTART_DELAY_MS : 0;
       if (delay === 0) this.fork();
