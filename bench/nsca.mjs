@@ -178,6 +178,8 @@ export async function measure(kind, shape) {
   writeFileSync(cfg, config(dir, port));
   writeFileSync(countFile, '');
   let child;
+  /** poets-nscad says `listening on` once every worker of --daemon listens (their start-up is not counted). */
+  let said = Promise.resolve();
   if (kind === 'nsca' || kind === 'nsca-daemon') {
     child = pinned(SERVER_CORES, NSCA, ['-f', '-c', cfg, kind === 'nsca' ? '--single' : '--daemon'], { stdio: ['ignore', 'ignore', 'inherit'] });
   } else if (kind === 'node') {
@@ -186,10 +188,12 @@ export async function measure(kind, shape) {
     const prof = profDir === undefined ? [] : ['--cpu-prof-dir', profDir];
     const mode = kind === 'poets-daemon' ? ['--daemon'] : [];
     child = pinned(SERVER_CORES, process.execPath, [...nodeArgs, ...prof, nscad, '-c', cfg, ...mode], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.on('data', (d) => { if (!/listening on/.test(String(d))) process.stderr.write(d); });
+    said = new Promise((resolve) => child.stderr.on('data', (d) => { if (/listening on/.test(String(d))) resolve(); }));
+    child.stderr.on('data', (d) => { if (!/listening on|running as uid/.test(String(d))) process.stderr.write(d); });
   }
   try {
     await listening(port, child);
+    await Promise.race([said, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     const cpu0 = cpuSeconds(child.pid);
     const r = await loadgen(port, countFile, shape.args, shape.maxSeconds);
     const cpu = cpuSeconds(child.pid) - cpu0;

@@ -42,10 +42,6 @@ export class WorkerPool {
     for (let i = 0; i < this.options.workers; i++) this.fork();
   }
 
-  get size(): number {
-    return this.workers.size;
-  }
-
   address(): { address: string; port: number } | undefined {
     return this.lastAddress;
   }
