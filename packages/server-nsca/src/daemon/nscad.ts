@@ -264,11 +264,11 @@ export class Nscad {
           if (ownsPidFile) this.pidFileOwned = writePidFile(config, log);
           // one connection under inetd: once it is gone, write what it sent and stop
           inetdSocket?.once('close', () => kernel.post(this.session, 'shutdown'));
-          // a bind failure is reported by then; the pool posts it when a worker listens
+          // a bind failure is reported by then; the pool posts it once every worker listens
           if (options.pool === undefined) _[KERNEL].yield('listening');
         },
         listening: (_: Ev) => {
-          if (this.failure !== undefined || (_[HEAP].server === undefined && _[HEAP].pool === undefined)) return;
+          if (this.failure !== undefined || _[HEAP].stopping || (_[HEAP].server === undefined && _[HEAP].pool === undefined)) return;
           // nsca drops to nsca_user/nsca_group once bound and the pid file is written
           try {
             const dropped = drop_privileges({ user: config.nsca_user, group: config.nsca_group });
