@@ -16,8 +16,9 @@
 //   NSCA_BENCH_SHAPES=1,3 node bench/nsca.mjs    (only those shapes)
 //   NSCA_BENCH_POETS_ONLY=1 node bench/nsca.mjs  (poets-nscad alone, no ratio: for quick A/B runs)
 //   NSCA_BENCH_NODE_ARGS=--cpu-prof NSCA_BENCH_PROF_DIR=/tmp/prof node bench/nsca.mjs   (profile poets-nscad)
+//   NSCA_BENCH_SERVER_CORES=0,1 NSCA_BENCH_LOADGEN_CORES=0,1 node bench/nsca.mjs   (taskset lists; default 0 and 1)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -26,10 +27,13 @@ import { RUNS, fmt, freePort, median } from './lib.mjs';
 
 const tools = fileURLToPath(new URL('../../shared/bench-tools/', import.meta.url));
 // its real path: the load generator runs only when started by it (a worktree reaches it by a symlink)
-const loadgenPath = existsSync(`${tools}loadgen-nsca.mjs`) ? realpathSync(`${tools}loadgen-nsca.mjs`) : `${tools}loadgen-nsca.mjs`;
-const nscad = fileURLToPath(new URL('../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
-const NSCA = '/usr/sbin/nsca';
+export const loadgenPath = existsSync(`${tools}loadgen-nsca.mjs`) ? realpathSync(`${tools}loadgen-nsca.mjs`) : `${tools}loadgen-nsca.mjs`;
+export const nscad = fileURLToPath(new URL('../packages/server-nsca/dist/cli/nscad.js', import.meta.url));
+export const NSCA = '/usr/sbin/nsca';
 const pin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+/** The cores every server gets, and the load generator's (taskset lists; the same for every server in a run). */
+export const SERVER_CORES = process.env.NSCA_BENCH_SERVER_CORES ?? '0';
+const LOADGEN_CORES = process.env.NSCA_BENCH_LOADGEN_CORES ?? '1';
 const PASSWORD = 'bench-Pw_1';
 /** Node's floor: `net` + the codec + the command-file writer, nothing else. */
 const bareServer = fileURLToPath(new URL('./servers/bare-nsca.mjs', import.meta.url));
@@ -37,7 +41,7 @@ const nodeArgs = (process.env.NSCA_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Bo
 const profDir = process.env.NSCA_BENCH_PROF_DIR;
 const poetsOnly = process.env.NSCA_BENCH_POETS_ONLY !== undefined;
 
-const SHAPES = [
+export const SHAPES = [
   { name: 'nsca 1 conn x 40000 packets', args: ['--conns', '1', '--packets', '40000'] },
   { name: 'nsca 50 conns x 800 packets', args: ['--conns', '50', '--packets', '800'] },
   { name: 'nsca 10000 conns x 1 packet', args: ['--conns', '20', '--total-conns', '10000', '--packets', '1'] },
@@ -93,35 +97,80 @@ async function stop(child, ms = 10_000) {
   clearTimeout(timer);
 }
 
-function loadgen(port, countFile, args) {
+/** Exit status of the load generator when --max-seconds ended the run. */
+const LOADGEN_ABORTED = 3;
+
+/**
+ * The load generator's figures; a run cut by `maxSeconds` (a server that stalls) is counted from
+ * the command file: what arrived in that time, the rest lost.
+ */
+function loadgen(port, countFile, args, maxSeconds = 120) {
   return new Promise((resolve, reject) => {
-    const child = pinned(1, process.execPath, [loadgenPath, '--port', String(port), '--method', '1', '--password', PASSWORD,
-      ...args, '--count-file', countFile, '--json', '--timeout-ms', '3000', '--settle-ms', '2000', '--max-seconds', '120'],
+    const arg = (name) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : undefined);
+    const total = (arg('--total-conns') ?? arg('--conns')) * arg('--packets');
+    const child = pinned(LOADGEN_CORES, process.execPath, [loadgenPath, '--port', String(port), '--method', '1', '--password', PASSWORD,
+      ...args, '--count-file', countFile, '--json', '--timeout-ms', '3000', '--settle-ms', '2000', '--max-seconds', String(maxSeconds)],
     { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     // 'close', not 'exit': stdout may still hold the JSON line when the process has exited
     child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (code === LOADGEN_ABORTED && line === undefined) {
+        const arrived = readFileSync(countFile, 'latin1').split('\n').length - 1;
+        return resolve({ packets_total: total, arrived, seconds: maxSeconds, errors: { [`cut_after_${maxSeconds}s`]: 1 } });
+      }
       if (code !== 0 || line === undefined) reject(new Error(`loadgen failed (${code}): ${out}`));
       else resolve(JSON.parse(line));
     });
   });
 }
 
-/** CPU time (user + system) a process has used, in seconds (Linux /proc; NaN elsewhere). */
-function cpuSeconds(pid) {
+/** The fields of /proc/<pid>/stat after the command name (state first), or undefined once it is gone. */
+function statFields(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   } catch {
-    return Number.NaN;
+    return undefined;
   }
 }
 
+/**
+ * CPU time (user + system, seconds) of a server's process tree: the process, its children that
+ * have ended and been reaped (cutime + cstime: nsca --daemon's per-connection children), and
+ * every descendant still running (poets-nscad --daemon's workers). Linux /proc; NaN elsewhere.
+ */
+export function cpuSeconds(pid) {
+  const root = statFields(pid);
+  if (root === undefined) return Number.NaN;
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(entry);
+    if (fields === undefined) continue;
+    const ppid = Number(fields[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push({ pid: Number(entry), fields });
+  }
+  // utime, stime, cutime, cstime in clock ticks (USER_HZ 100)
+  const ticks = (f) => Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  let total = ticks(root);
+  const walk = (p) => {
+    for (const child of children.get(p) ?? []) {
+      total += ticks(child.fields);
+      walk(child.pid);
+    }
+  };
+  walk(pid);
+  return total / 100;
+}
 
-/** One server, one shape: { rate, lost, errors }. */
-async function measure(kind, shape) {
+
+/**
+ * One server, one shape: { rate, lost, errors, cpuPerCheck }. kind: nsca, nsca-daemon, poets,
+ * poets-daemon or node (the floor).
+ */
+export async function measure(kind, shape) {
   const dir = mkdtempSync(join(tmpdir(), `bench-nsca-${kind}-`));
   const port = await freePort();
   const cfg = join(dir, 'nsca.cfg');
@@ -129,19 +178,24 @@ async function measure(kind, shape) {
   writeFileSync(cfg, config(dir, port));
   writeFileSync(countFile, '');
   let child;
-  if (kind === 'nsca') {
-    child = pinned(0, NSCA, ['-f', '-c', cfg, '--single'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  /** poets-nscad says `listening on` once every worker of --daemon listens (their start-up is not counted). */
+  let said = Promise.resolve();
+  if (kind === 'nsca' || kind === 'nsca-daemon') {
+    child = pinned(SERVER_CORES, NSCA, ['-f', '-c', cfg, kind === 'nsca' ? '--single' : '--daemon'], { stdio: ['ignore', 'ignore', 'inherit'] });
   } else if (kind === 'node') {
-    child = pinned(0, process.execPath, [bareServer, String(port), countFile, PASSWORD, '1'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    child = pinned(SERVER_CORES, process.execPath, [bareServer, String(port), countFile, PASSWORD, '1'], { stdio: ['ignore', 'ignore', 'ignore'] });
   } else {
     const prof = profDir === undefined ? [] : ['--cpu-prof-dir', profDir];
-    child = pinned(0, process.execPath, [...nodeArgs, ...prof, nscad, '-c', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.on('data', (d) => { if (!/listening on/.test(String(d))) process.stderr.write(d); });
+    const mode = kind === 'poets-daemon' ? ['--daemon'] : [];
+    child = pinned(SERVER_CORES, process.execPath, [...nodeArgs, ...prof, nscad, '-c', cfg, ...mode], { stdio: ['ignore', 'ignore', 'pipe'] });
+    said = new Promise((resolve) => child.stderr.on('data', (d) => { if (/listening on/.test(String(d))) resolve(); }));
+    child.stderr.on('data', (d) => { if (!/listening on|running as uid/.test(String(d))) process.stderr.write(d); });
   }
   try {
     await listening(port, child);
+    await Promise.race([said, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     const cpu0 = cpuSeconds(child.pid);
-    const r = await loadgen(port, countFile, shape.args);
+    const r = await loadgen(port, countFile, shape.args, shape.maxSeconds);
     const cpu = cpuSeconds(child.pid) - cpu0;
     const lost = r.packets_total - r.arrived;
     return { rate: r.arrived / (r.last_arrival_seconds || r.seconds), lost, total: r.packets_total, errors: r.errors, cpuPerCheck: (cpu / Math.max(1, r.arrived)) * 1e6 };
@@ -152,7 +206,7 @@ async function measure(kind, shape) {
   }
 }
 
-const errorsText = (list) => {
+export const errorsText = (list) => {
   const sum = {};
   for (const e of list) for (const [k, v] of Object.entries(e)) sum[k] = (sum[k] ?? 0) + v;
   const keys = Object.keys(sum);

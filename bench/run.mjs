@@ -2,7 +2,7 @@
 // BENCH_RUNS (default 5) sets how many alternating runs each median is taken over.
 import { RUNS } from './lib.mjs';
 
-const suites = ['yield-loop', 'ping-pong', 'call-loop', 'timers', 'sessions', 'line-filter', 'echo', 'tcp-server', 'nsca', 'faults', 'nsca-attacks', 'snmp', 'agent', 'agent-protobuf', 'agent-nats', 'ikc', 'net-server', 'agent-nsca', 'external-scripts', 'scheduler', 'nrpe', 'net-server-hup', 'agent-page', 'agent-web'];
+const suites = ['yield-loop', 'ping-pong', 'call-loop', 'timers', 'sessions', 'line-filter', 'echo', 'tcp-server', 'nsca', 'nsca-daemon', 'faults', 'nsca-attacks', 'snmp', 'agent', 'agent-protobuf', 'agent-nats', 'ikc', 'net-server', 'agent-nsca', 'external-scripts', 'scheduler', 'nrpe', 'net-server-hup', 'agent-page', 'agent-web'];
 const only = process.argv.slice(2);
 
 console.log(`poets benchmarks — node ${process.version}, medians of ${RUNS} runs (BENCH_RUNS to change)`);

@@ -92,7 +92,7 @@ describe('poets-nscad (the command)', () => {
     const run = nscad(['--help']);
     expect(await run.exit()).toEqual({ code: 0, signal: null });
     expect(run.stdout()).toMatch(/^poets-nscad - Nagios Service Check Acceptor/);
-    expect(run.stdout()).toMatch(/Usage: poets-nscad \[-f\] \[-c <config_file>\] \[--single \| --inetd \| --daemon\] \[--json\]/);
+    expect(run.stdout()).toMatch(/Usage: poets-nscad \[-f\] \[-c <config_file>\] \[--single \| --inetd \| --daemon \[--workers <n>\]\] \[--json\]/);
     expect(run.stdout()).toMatch(/Exit status: 0 after SIGTERM or SIGINT/);
     expect(run.stderr()).toBe('');
   });
@@ -107,6 +107,11 @@ describe('poets-nscad (the command)', () => {
     const inetd = nscad(['--inetd', '-c', config()]);
     expect(await inetd.exit()).toEqual({ code: 2, signal: null });
     expect(inetd.stderr()).toBe('poets-nscad: configuration error: --inetd: standard input is not a socket (run it from inetd or xinetd, wait = no)\n');
+    for (const args of [['--daemon', '--workers', '0'], ['--daemon', '--workers', 'two'], ['--workers', '2']]) {
+      const workers = nscad([...args, '-c', config()]);
+      expect(await workers.exit()).toEqual({ code: 2, signal: null });
+      expect(workers.stderr()).toMatch(/^poets-nscad: --workers \S+: (a whole number ≥ 1 is needed|only with --daemon)\n/);
+    }
   });
 
   it('exits 2 naming what to use on nsca_chroot, and on a pid_file whose process is alive; a stale one is replaced', async () => {
@@ -152,12 +157,12 @@ describe('poets-nscad (the command)', () => {
     expect(missing.stderr()).toMatch(/^poets-nscad: configuration error: cannot read .*absent\.cfg: ENOENT/);
   });
 
-  it('exits 1 when it cannot listen', async () => {
+  it.each([[[]], [['--daemon', '--workers', '2']]])('exits 1 when it cannot listen (%j)', async (mode: string[]) => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const port = (squatter.address() as { port: number }).port;
     try {
-      const run = nscad(['-c', config({ server_port: port })]);
+      const run = nscad([...mode, '-c', config({ server_port: port })]);
       expect(await run.exit()).toEqual({ code: 1, signal: null });
       expect(run.stderr()).toMatch(new RegExp(`poets-nscad: cannot listen on 127\\.0\\.0\\.1:${port}: Address already in use`));
       expect(run.stderr()).not.toMatch(/listening on/);

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { createSocket, type Socket as DatagramSocket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
 import { readFileSync } from 'node:fs';
@@ -383,7 +384,8 @@ export class SocketFactory extends Wheel {
     server.on('connection', this.onConnection);
     try {
       const internal = server as unknown as { _listen2?: Listen2 };
-      if (options.host !== undefined && isIP(options.host) !== 0 && typeof internal._listen2 === 'function') {
+      // In a node:cluster worker, listen() asks the primary for the shared socket; _listen2 would bind one of its own.
+      if (options.host !== undefined && isIP(options.host) !== 0 && typeof internal._listen2 === 'function' && !cluster.isWorker) {
         // POE binds and listens inside new(), so getsockname() works at once (Server::TCP's Started
         // relies on it). Node's listen() with a host waits a tick for a lookup even for an IP
         // literal; _listen2, the step it then takes (kept by Node for code that wraps it), does not.

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // poets-nscad: a drop-in for the nsca daemon (see ../daemon/nscad.ts).
+import cluster from 'node:cluster';
 import { fstatSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { lineLogger, silentLogger, type Logger } from '@poets/kernel';
 import { DEFAULT_CONFIG, Nscad } from '../daemon/nscad.js';
@@ -8,7 +10,7 @@ import { ConfigError, ListenError, OutputError } from '../errors.js';
 
 const USAGE = `poets-nscad - Nagios Service Check Acceptor on the poets kernel
 
-Usage: poets-nscad [-f] [-c <config_file>] [--single | --inetd | --daemon] [--json]
+Usage: poets-nscad [-f] [-c <config_file>] [--single | --inetd | --daemon [--workers <n>]] [--json]
 
 Exit status: 0 after SIGTERM or SIGINT (everything accepted written), 1 when it cannot listen,
 cannot write its JSON output or fails, 2 for bad arguments or a configuration it refuses.
@@ -20,7 +22,9 @@ Options:
  --single         = one process serving every connection (the default)
  --inetd          = serve the one connection inetd/xinetd accepted, on standard input, then exit
                     (nsca_user/nsca_group apply; server_address, server_port and pid_file do not)
- --daemon         = taken as --single for now: one process serves every connection
+ --daemon         = a pool of worker processes accepts and decrypts the connections; this process
+                    alone writes the command file (each line whole) and replaces a worker that dies
+ --workers <n>    = --daemon's worker processes (default: the CPUs this process may use, ${availableParallelism()} here)
  --json           = print each check as one JSON object per line on stdout, not to command_file
  -h, --help       = this text
 `;
@@ -37,6 +41,7 @@ function main(argv: string[]): number | undefined {
         daemon: { type: 'boolean' },
         inetd: { type: 'boolean' },
         json: { type: 'boolean' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -55,13 +60,22 @@ function main(argv: string[]): number | undefined {
     process.stderr.write(`poets-nscad: --${modes.join(' and --')} cannot be combined\n\n${USAGE}`);
     return 2;
   }
-  // The --daemon seam: a prefork pool (@poets/net-server's PreFork) starts here when it exists.
-  if (values.daemon) process.stderr.write('poets-nscad: --daemon runs as --single: one process serves every connection\n');
+  let workers = availableParallelism();
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!values.daemon || !/^\d+$/.test(values.workers) || workers < 1) {
+      process.stderr.write(`poets-nscad: --workers ${values.workers}: ${values.daemon ? 'a whole number ≥ 1 is needed' : 'only with --daemon'}\n\n${USAGE}`);
+      return 2;
+    }
+  }
+  // --daemon: node:cluster re-runs this script in each worker, with the same arguments
+  const worker = values.daemon === true && cluster.isWorker;
   const json = values.json ?? values.c === undefined;
-  if (values.c === undefined && !values.inetd) process.stderr.write(`poets-nscad: no -c given: using the built-in config:\n${DEFAULT_CONFIG.trimEnd().replace(/^/gm, '  ')}\n`);
+  if (values.c === undefined && !values.inetd && !worker) process.stderr.write(`poets-nscad: no -c given: using the built-in config:\n${DEFAULT_CONFIG.trimEnd().replace(/^/gm, '  ')}\n`);
   let daemon: Nscad;
   try {
-    daemon = Nscad.start({ ...(values.c === undefined ? {} : { configPath: values.c }), json, ...(values.inetd ? { inetd: true, logger: inetdLogger() } : {}) });
+    const mode = values.inetd ? { inetd: true, logger: inetdLogger() } : worker ? { worker: true } : values.daemon ? { pool: { workers } } : {};
+    daemon = Nscad.start({ ...(values.c === undefined ? {} : { configPath: values.c }), json, ...mode });
   } catch (error) {
     process.stderr.write(`poets-nscad: ${error instanceof ConfigError ? 'configuration error: ' : ''}${(error as Error).message}\n`);
     return 2;
@@ -69,6 +83,8 @@ function main(argv: string[]): number | undefined {
   daemon.done.then(
     () => process.stdout.write('', () => process.exit(0)),
     (error: unknown) => {
+      // a worker has told the primary why it cannot listen; the primary says it
+      if (worker && error instanceof ListenError) return void process.exit(1);
       const message = error instanceof ListenError || error instanceof OutputError ? error.message : ((error as Error).stack ?? String(error));
       process.stderr.write(`poets-nscad: ${message}\n`, () => process.exit(1));
     },

@@ -34,10 +34,10 @@ export class BoundedOutput {
     return this.queue.lines;
   }
 
-  write(line: string): void {
+  write(line: string | Buffer): void {
     if (this.stream.destroyed) return;
     if (this.queue.lines === 0 && !this.stream.writableNeedDrain) this.stream.write(line);
-    else this.queue.append([Buffer.from(line)]);
+    else this.queue.append([typeof line === 'string' ? Buffer.from(line) : line]);
   }
 
   private readonly drain = (): void => {

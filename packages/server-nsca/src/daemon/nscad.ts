@@ -11,6 +11,8 @@ import { ServerNSCA } from '../server/server-nsca.js';
 import type { NSCAResult } from '../server/result.js';
 import { BoundedOutput } from './bounded-output.js';
 import { CommandFile } from './command-file.js';
+import { isReloadMessage, LineRelay } from './relay.js';
+import { WorkerPool, type FailedMessage } from './worker-pool.js';
 import { commandLine } from './command-line.js';
 import { parseNscaConfig, type NscadConfig } from './config.js';
 import { strictFieldsRefusal } from './strict-fields.js';
@@ -48,12 +50,25 @@ export interface NscadOptions {
    */
   inetd?: boolean;
   socket?: Socket;
+  /**
+   * nsca --daemon, as a prefork pool: this process writes the command file and starts `workers`
+   * node:cluster workers (each re-runs this script, which must start them with `worker: true`)
+   * that accept, decrypt and check the connections and send it their lines.
+   */
+  pool?: { workers: number };
+  /** A --daemon worker (in a node:cluster worker): results go to the primary, which writes them. */
+  worker?: boolean;
 }
+
+/** What nscad writes its lines to: the command file, or (in a --daemon worker) the primary. */
+type LineWriter = Pick<CommandFile, 'whenSafe' | 'close' | 'reconfigure'> & { write(line: Buffer | string): void };
 
 interface Heap {
   server?: ServerNSCA;
+  /** --daemon's primary: the workers. */
+  pool?: WorkerPool;
   config: NscadConfig;
-  writer?: CommandFile;
+  writer?: LineWriter;
   /** Set by TERM, INT or stop(): the writer is closed once the server has drained. */
   stopping?: boolean;
 }
@@ -89,9 +104,15 @@ export class Nscad {
     if (options.inetd && inetdSocket === undefined) throw new ConfigError('--inetd: standard input is not a socket (run it from inetd or xinetd, wait = no)');
     const stdout = options.stdout ?? process.stdout;
     const json = options.json ?? false;
+    // a --daemon worker re-reads its config when the primary passes HUP on; a message that came
+    // before this listener came before the config is read below, so nothing is missed
+    if (options.worker) process.on('message', (message) => void (isReloadMessage(message) && kernel.post(this.session, 'reload')));
     const config = this.loadConfig(log);
+    // a --daemon worker: its lines (JSON ones too) go to the primary, which owns pid_file
+    const relay = options.worker ? new LineRelay(process) : undefined;
+    const ownsPidFile = inetdSocket === undefined && relay === undefined;
     // a live process's pid in pid_file refuses the start here (PidFileError), before anything is bound
-    if (inetdSocket === undefined && config.pid_file !== undefined && check_pid_file(config.pid_file) === 'stale') log(`nscad: removed stale pid_file ${config.pid_file}`);
+    if (ownsPidFile && config.pid_file !== undefined && check_pid_file(config.pid_file) === 'stale') log(`nscad: removed stale pid_file ${config.pid_file}`);
     const serverOptions = (c: NscadConfig) => ({
       password: c.password,
       encryption: c.decryption_method,
@@ -106,7 +127,8 @@ export class Nscad {
       aggregate: c.aggregate_writes,
       maxQueueAge: c.queue_max_age,
     });
-    const makeWriter = (c: NscadConfig) => {
+    const makeWriter = (c: NscadConfig): LineWriter | undefined => {
+      if (relay !== undefined) return relay;
       if (json) return undefined;
       const spool = c.spool_directory === undefined ? {} : { spoolDirectory: c.spool_directory, spoolMaxBytes: c.spool_max_bytes };
       try {
@@ -115,7 +137,7 @@ export class Nscad {
         throw new ConfigError(`spool_directory ${c.spool_directory}: ${(error as Error).message}`);
       }
     };
-    const output = json ? new BoundedOutput(stdout, config.queue_max_bytes, log) : undefined;
+    const output = json && relay === undefined ? new BoundedOutput(stdout, config.queue_max_bytes, log) : undefined;
     /** After the server has drained at TERM/INT: the writer writes (or spools) what it holds, then nscad may stop. */
     const closeWriter = (heap: Heap, id: number) => {
       const closed = heap.writer?.close() ?? output?.close(5000) ?? Promise.resolve(0);
@@ -123,6 +145,28 @@ export class Nscad {
         if (left > 0) log(`nscad: ${left} result(s) could not be written to ${json ? 'stdout' : heap.config.command_file} and are lost (nothing took them for 5 s${json ? '' : '; spool_directory keeps them across restarts'})`);
         kernel.refcount_decrement(id, 'closing');
       });
+    };
+    /** --daemon's primary: the workers listen; their lines are written here. */
+    const startPool = (heap: Heap, id: number, workers: number) => {
+      const pool = new WorkerPool({
+        workers,
+        log,
+        write: (lines) => {
+          for (const line of lines) {
+            if (heap.writer !== undefined) heap.writer.write(line);
+            else output!.write(line);
+          }
+          return heap.writer?.whenSafe();
+        },
+        onListening: (address) => kernel.post(this.session, 'listening', address),
+        onFailed: (reason) => {
+          this.failure ??= new ListenError(reason);
+          kernel.post(this.session, 'shutdown');
+        },
+      });
+      kernel.refcount_increment(id, REFCOUNT_TAG); // until every worker is gone
+      heap.pool = pool;
+      pool.start();
     };
     const listen = (heap: Heap, id: number) => {
       const c = heap.config;
@@ -139,6 +183,8 @@ export class Nscad {
           // the address and port tried last (a HUP may have moved them)
           const tried = formatPeer({ address: heap.config.server_address ?? '0.0.0.0', port: heap.config.server_port });
           this.failure ??= new ListenError(`cannot listen on ${tried}: ${message}`);
+          // a worker tells the primary why it stops, before it does
+          if (relay !== undefined && process.connected) process.send?.({ ns: 'nscad-failed', message: this.failure.message } satisfies FailedMessage);
           kernel.post(this.session, 'shutdown');
         },
         // a client's connection is closed once its checks are written or spooled (not merely queued)
@@ -157,10 +203,23 @@ export class Nscad {
     };
     const listening = (heap: Heap) => {
       if (inetdSocket !== undefined) return log(`nscad: serving the inetd connection from ${formatPeer({ address: inetdSocket.remoteAddress ?? 'stdin', port: inetdSocket.remotePort })}`);
-      const where = heap.server?.getsockname();
+      if (relay !== undefined) return; // the primary says where the pool listens
+      const where = heap.pool?.address() ?? heap.server?.getsockname();
       const at = formatPeer(where?.port === undefined ? { address: heap.config.server_address ?? '0.0.0.0', port: heap.config.server_port } : { address: where.address, port: where.port });
       const method = heap.config.decryption_method;
-      log(`nscad: listening on ${at} (method ${method}${json ? ', JSON results on stdout' : `, commands to ${heap.config.command_file}`})`);
+      const workers = heap.pool === undefined ? '' : `, ${options.pool!.workers} worker process${options.pool!.workers === 1 ? '' : 'es'}`;
+      log(`nscad: listening on ${at} (method ${method}${json ? ', JSON results on stdout' : `, commands to ${heap.config.command_file}`}${workers})`);
+    };
+    /** HUP: the command file's new options (the config becomes `next`). */
+    const reconfigureWriter = (heap: Heap, old: NscadConfig, next: NscadConfig) => {
+      heap.config = next;
+      if (!json && (next.command_file !== old.command_file || next.append_to_file !== old.append_to_file || next.aggregate_writes !== old.aggregate_writes || next.alternate_dump_file !== old.alternate_dump_file || next.queue_max_age !== old.queue_max_age)) {
+        // lines the old file has not taken yet (a FIFO without a reader) go to the new one
+        heap.writer?.reconfigure(fileOptions(next));
+      }
+      if (next.spool_directory !== old.spool_directory || next.spool_max_bytes !== old.spool_max_bytes || next.queue_max_bytes !== old.queue_max_bytes) {
+        log('nscad: HUP: spool_directory, spool_max_bytes and queue_max_bytes take effect at the next start');
+      }
     };
     const strictFields = (c: NscadConfig) => c.strict_fields ?? false;
     const record = (heap: Heap, result: NSCAResult) => {
@@ -172,14 +231,14 @@ export class Nscad {
         if (refusal !== undefined) return void log(`nscad: ${formatPeer({ address: result.peeraddr, port: result.peerport })} refused a check (strict_fields): ${refusal}`);
       }
       if (heap.config.debug) log(`nscad: ${formatPeer({ address: result.peeraddr, port: result.peerport })} check for host '${result.host_name}'${result.svc_description === undefined ? '' : ` service '${result.svc_description}'`} return code ${result.return_code} (debug)`);
-      if (json) return output!.write(`${JSON.stringify(jsonOf(result, now))}\n`);
+      if (json) return (relay ?? output!).write(`${JSON.stringify(jsonOf(result, now))}\n`);
       try {
         heap.writer!.write(line ?? commandLine(result, now));
       } catch (error) {
         log(`nscad: dropped check for host '${result.host_name}' from ${result.peeraddr}: ${(error as Error).message}`); // a late strict_mode_spoofing lookup at shutdown
       }
     };
-    if (json) {
+    if (json && relay === undefined) {
       // A reader that goes away (`poets-nscad --json | head`): stop taking checks that can go
       // nowhere, rather than die of an unhandled EPIPE.
       stdout.on('error', (error: Error) => {
@@ -200,18 +259,20 @@ export class Nscad {
           _[KERNEL].sig('HUP', 'reload');
           const writer = makeWriter(config);
           if (writer !== undefined) _[HEAP].writer = writer;
-          listen(_[HEAP], _[SESSION].ID());
-          if (inetdSocket === undefined) this.pidFileOwned = writePidFile(config, log);
+          if (options.pool !== undefined) startPool(_[HEAP], _[SESSION].ID(), options.pool.workers);
+          else listen(_[HEAP], _[SESSION].ID());
+          if (ownsPidFile) this.pidFileOwned = writePidFile(config, log);
           // one connection under inetd: once it is gone, write what it sent and stop
           inetdSocket?.once('close', () => kernel.post(this.session, 'shutdown'));
-          _[KERNEL].yield('listening'); // a bind failure is reported by then
+          // a bind failure is reported by then; the pool posts it once every worker listens
+          if (options.pool === undefined) _[KERNEL].yield('listening');
         },
         listening: (_: Ev) => {
-          if (this.failure !== undefined || _[HEAP].server === undefined) return;
+          if (this.failure !== undefined || _[HEAP].stopping || (_[HEAP].server === undefined && _[HEAP].pool === undefined)) return;
           // nsca drops to nsca_user/nsca_group once bound and the pid file is written
           try {
             const dropped = drop_privileges({ user: config.nsca_user, group: config.nsca_group });
-            if (dropped !== undefined && options.inetd !== true) log(`nscad: running as uid ${dropped.uid} gid ${dropped.gid}`);
+            if (dropped !== undefined && options.inetd !== true && relay === undefined) log(`nscad: running as uid ${dropped.uid} gid ${dropped.gid}`);
           } catch (error) {
             this.failure = new ConfigError(`nsca_user/nsca_group: ${(error as Error).message}`);
             log(`nscad: ${this.failure.message}; stopping`);
@@ -244,6 +305,12 @@ export class Nscad {
             return log(`nscad: HUP: keeping the running configuration: ${(error as Error).message}`);
           }
           const heap = _[HEAP];
+          if (heap.pool !== undefined && !heap.stopping) {
+            // the workers re-read it for themselves (and bind again, through this process, if the address moved)
+            reconfigureWriter(heap, heap.config, next);
+            heap.pool.reload();
+            return log('nscad: HUP: configuration re-read (and passed on to the workers)');
+          }
           if (heap.server === undefined) return; // shutting down
           const old = heap.config;
           try {
@@ -252,19 +319,13 @@ export class Nscad {
           } catch (error) {
             return log(`nscad: HUP: keeping the running configuration: ${(error as Error).message}`);
           }
-          heap.config = next;
           if (next.server_address !== old.server_address || next.server_port !== old.server_port) {
+            heap.config = next;
             // as nsca, which binds again on HUP and keeps serving the connections it has
             heap.server.rebind(next.server_address ?? '0.0.0.0', next.server_port);
             _[KERNEL].yield('listening');
           }
-          if (!json && (next.command_file !== old.command_file || next.append_to_file !== old.append_to_file || next.aggregate_writes !== old.aggregate_writes || next.alternate_dump_file !== old.alternate_dump_file || next.queue_max_age !== old.queue_max_age)) {
-            // lines the old file has not taken yet (a FIFO without a reader) go to the new one
-            heap.writer?.reconfigure(fileOptions(next));
-          }
-          if (next.spool_directory !== old.spool_directory || next.spool_max_bytes !== old.spool_max_bytes || next.queue_max_bytes !== old.queue_max_bytes) {
-            log('nscad: HUP: spool_directory, spool_max_bytes and queue_max_bytes take effect at the next start');
-          }
+          reconfigureWriter(heap, old, next);
           log('nscad: HUP: configuration re-read');
         },
         shutdown: (_: Ev) => {
@@ -279,6 +340,14 @@ export class Nscad {
           const id = _[SESSION].ID();
           _[KERNEL].refcount_increment(id, 'closing'); // held until the writer is closed
           _[KERNEL].alias_remove('nscad');
+          const pool = heap.pool;
+          if (pool !== undefined) {
+            // each worker drains its clients and waits until its lines are written here; then this writer closes
+            return void pool.stop((DRAIN_SECONDS + 10) * 1000).then(() => {
+              closeWriter(heap, id);
+              kernel.refcount_decrement(id, REFCOUNT_TAG);
+            });
+          }
           if (server === undefined) return closeWriter(heap, id);
           server.shutdown({ drain: DRAIN_SECONDS });
           server.results$.subscribe({ complete: () => closeWriter(heap, id) }); // at once if it is already done
@@ -295,7 +364,8 @@ export class Nscad {
 
   /** Where the daemon listens. */
   address(): { address: string; port: number | undefined } | undefined {
-    return this.session.get_heap().server?.getsockname();
+    const heap = this.session.get_heap();
+    return heap.pool?.address() ?? heap.server?.getsockname();
   }
 
   /** Stops as TERM would: no new checks, everything accepted written. */
@@ -313,7 +383,8 @@ export class Nscad {
       throw new ConfigError(`cannot read ${configPath}: ${(error as Error).message}`);
     }
     const parsed = parseNscaConfig(text, configPath ?? 'built-in config');
-    for (const warning of parsed.warnings) log(`nscad: ${warning}`);
+    // a --daemon worker reads the config the primary has already warned about
+    if (this.options.worker !== true) for (const warning of parsed.warnings) log(`nscad: ${warning}`);
     if (parsed.errors.length > 0) throw new ConfigError(parsed.errors.join('\n'));
     const config = parsed.config;
     const source = configPath ?? 'config';
