@@ -24,7 +24,7 @@ Options:
                     (nsca_user/nsca_group apply; server_address, server_port and pid_file do not)
  --daemon         = a pool of worker processes accepts and decrypts the connections; this process
                     alone writes the command file (each line whole) and replaces a worker that dies
- --workers <n>    = --daemon's worker processes (default: the CPUs this process may use, ${availableParallelism()} here)
+ --workers <n>    = --daemon's worker processes (default: the CPUs this process may use, ${availableParallelism()} here; 1 serves in one process)
  --json           = print each check as one JSON object per line on stdout, not to command_file
  -h, --help       = this text
 `;
@@ -74,7 +74,8 @@ function main(argv: string[]): number | undefined {
   if (values.c === undefined && !values.inetd && !worker) process.stderr.write(`poets-nscad: no -c given: using the built-in config:\n${DEFAULT_CONFIG.trimEnd().replace(/^/gm, '  ')}\n`);
   let daemon: Nscad;
   try {
-    const mode = values.inetd ? { inetd: true, logger: inetdLogger() } : worker ? { worker: true } : values.daemon ? { pool: { workers } } : {};
+    // A pool of one is the primary alone: a worker's IPC to the writer costs CPU that no second core earns back.
+    const mode = values.inetd ? { inetd: true, logger: inetdLogger() } : worker ? { worker: true } : values.daemon && workers > 1 ? { pool: { workers } } : {};
     daemon = Nscad.start({ ...(values.c === undefined ? {} : { configPath: values.c }), json, ...mode });
   } catch (error) {
     process.stderr.write(`poets-nscad: ${error instanceof ConfigError ? 'configuration error: ' : ''}${(error as Error).message}\n`);
