@@ -20,6 +20,8 @@ const KINDS = [
   { kind: 'nsca-daemon', name: 'nsca 2.10 --daemon' },
   { kind: 'poets', name: 'poets-nscad --single' },
   { kind: 'poets-daemon', name: 'poets-nscad --daemon' },
+  // the ceiling of any Node daemon here: bare net + the codec + the writer, no kernel, one process
+  { kind: 'node', name: "Node's floor (bare net)" },
 ];
 
 /** How many workers poets-nscad --daemon starts under the server's cores (availableParallelism there). */
@@ -41,11 +43,13 @@ export async function run() {
   const cpu = (kind) => median(results.get(kind).map((m) => m.cpuPerCheck));
   const best = rate('nsca') >= rate('nsca-daemon') ? 'nsca' : 'nsca-daemon';
   const bestName = KINDS.find((k) => k.kind === best).name;
-  console.log(`nsca 10000 conns x 1 packet, 20 at once; servers on cores ${SERVER_CORES} (poets-nscad --daemon: ${workersOnServerCores()} worker(s)); ratios to nsca's best mode here, ${bestName}`);
+  const workers = workersOnServerCores();
+  const pool = workers > 1 ? `${workers} workers` : 'one CPU, so one process';
+  console.log(`nsca 10000 conns x 1 packet, 20 at once; servers on cores ${SERVER_CORES} (poets-nscad --daemon: ${pool}); ratios to nsca's best mode here, ${bestName}`);
   for (const { kind, name } of KINDS) {
     const list = results.get(kind);
     const ratio = rate(kind) / rate(best);
-    const verdict = kind.startsWith('poets') ? `ratio ${(ratio * 100).toFixed(1)}%  ${ratio >= 1 ? 'ok' : 'BELOW'} (target ≥ 100%)` : `${(ratio * 100).toFixed(1)}% of the best`;
+    const verdict = kind.startsWith('poets') || kind === 'node' ? `ratio ${(ratio * 100).toFixed(1)}%  ${ratio >= 1 ? 'ok' : 'BELOW'} (target ≥ 100%)` : `${(ratio * 100).toFixed(1)}% of the best`;
     console.log(
       `  ${name.padEnd(24)} ${fmt(rate(kind)).padStart(8)} checks/s   ${verdict}; CPU per check ${cpu(kind).toFixed(1)} µs; lost per run ${list.map((m) => m.lost).join('/')} of ${list[0].total}${errorsText(list.map((m) => m.errors))}`,
     );

@@ -1,6 +1,7 @@
 // What the status page shows, kept up to date from the agent: modules, the last result of every
 // check, per-second series (submissions by channel, kernel dispatches, loop lag), recent log lines.
 // Changes are collected between flushes so each live client gets one small delta per interval.
+import type { Kernel } from '@poets/kernel';
 import type { Subscription } from 'rxjs';
 import type { Agent, AgentResult } from '../../agent.js';
 import { statusName } from '../../status.js';
@@ -76,13 +77,13 @@ export class StatusFeed {
   private readonly log: LogLine[] = [];
   private newLog: LogLine[] = [];
   private channelCounts: Record<string, number> = {};
-  private dispatchCount = 0;
+  /** The kernel's dispatch total at the last sample (its statistics count every dispatch; nothing per event here). */
+  private dispatchedBefore: number;
   private modulesKey = '';
   private readonly windowSeconds: number;
   private readonly maxChecks: number;
   private readonly maxLog: number;
   private readonly subscription: Subscription;
-  private readonly stopDispatch: () => void;
   private readonly stopLog: () => void;
   private readonly timer: NodeJS.Timeout;
   private expected: number;
@@ -95,9 +96,7 @@ export class StatusFeed {
     this.maxChecks = options.maxChecks ?? 5000;
     this.maxLog = options.maxLog ?? 100;
     this.subscription = agent.results$.subscribe((event) => this.onResult(event));
-    this.stopDispatch = agent.kernel.onDispatch(() => {
-      this.dispatchCount++;
-    });
+    this.dispatchedBefore = dispatchedTotal(agent.kernel);
     const ring = options.log ?? agent.recentLog;
     for (const line of ring.recent().slice(-this.maxLog)) this.log.push(line);
     this.stopLog = ring.onLine((line) => this.onLog(line));
@@ -139,10 +138,11 @@ export class StatusFeed {
 
   private sample(): void {
     const now = Date.now();
-    const sample: SecondSample = { t: Math.round(now / 1000), channels: this.channelCounts, dispatches: this.dispatchCount, lag: Math.max(0, now - this.expected) };
+    const dispatched = dispatchedTotal(this.agent.kernel);
+    const sample: SecondSample = { t: Math.round(now / 1000), channels: this.channelCounts, dispatches: dispatched - this.dispatchedBefore, lag: Math.max(0, now - this.expected) };
+    this.dispatchedBefore = dispatched;
     this.expected = now + 1000;
     this.channelCounts = {};
-    this.dispatchCount = 0;
     this.series.push(sample);
     if (this.series.length > this.windowSeconds) this.series.shift();
     this.newSeries.push(sample);
@@ -190,8 +190,12 @@ export class StatusFeed {
 
   close(): void {
     this.subscription.unsubscribe();
-    this.stopDispatch();
     this.stopLog();
     clearInterval(this.timer);
   }
+}
+
+function dispatchedTotal(kernel: Kernel): number {
+  const { post, call, signal, alarm } = kernel.statistics().dispatched;
+  return post + call + signal + alarm;
 }
