@@ -304,9 +304,16 @@ export abstract class PoolPersonality implements Personality {
       if (this.queue.length === 1) for (const resolve of this.drained.splice(0)) queueMicrotask(resolve);
       const job = this.queue.shift()!;
       if (job.socket !== undefined && job.socket.destroyed) continue;
-      child.status = 'processing';
-      child.job = job;
       this.last.process = Date.now();
+      if (this.childrenAccept && job.udp === undefined) {
+        // serialize none: the child serves it beside the clients it accepts itself, so it stays
+        // waiting; the next connection goes to the next child
+        this.children.delete(child.pid);
+        this.children.set(child.pid, child);
+      } else {
+        child.status = 'processing';
+        child.job = job;
+      }
       const port = Number(this.server.server.sock?.[job.index]?.NS_port);
       if (job.udp !== undefined) {
         this.udpJobs.set(job.id, job.udp);
@@ -430,6 +437,7 @@ export abstract class PoolPersonality implements Personality {
     process.on('SIGPIPE', () => {});
     process.on('message', (message: unknown, socket: unknown) => {
       const m = message as ToChild;
+      if (m?.ns === 'job' && this.childrenAccept && m.udp === undefined && socket !== undefined) return serveAtOnce(socket as Socket, m.index);
       if (m?.ns === 'job') jobs.push({ message: m, socket: socket as Socket | undefined });
       else if (m?.ns === 'listen') return acceptOn(m.index, socket as NetListener);
       else if (m?.ns === 'finish') finishing = true;
@@ -447,29 +455,32 @@ export abstract class PoolPersonality implements Personality {
       for (const listener of listening.splice(0)) listener.close();
     };
     stop = stopAccepting;
+    // serialize none: a child serves every client at once, those it accepts on the shared socket
+    // and those the parent hands it, and stays *waiting* for the pool's arithmetic: reporting each
+    // client would make the parent start spares (a Node start-up, tens of ms of CPU, where Perl's
+    // fork costs one) and send two IPC messages a connection.
+    const serveAtOnce = (socket: Socket, index: number) => {
+      const sock = server.server.sock?.[index];
+      socket.on('error', () => {});
+      if (sock?.adopt === undefined) return void socket.destroy();
+      active++;
+      if (++served >= max_requests) gentle();
+      const settle = () => {
+        if (--active === 0 && finishing) idle?.();
+      };
+      sock.adopt(socket).then(
+        (client) => server.run_client_connection(client).finally(settle),
+        () => {
+          socket.destroy();
+          settle();
+        },
+      );
+    };
     const acceptOn = (index: number, listener: NetListener) => {
       const sock = server.server.sock?.[index];
       if (sock?.adopt === undefined || finishing) return void listener.close();
       listening.push(listener);
-      // A child accepting on the shared socket goes on accepting while it serves, so it stays
-      // *waiting* for the pool's arithmetic: reporting each client would make the parent start
-      // spares (a Node start-up, tens of ms of CPU, where Perl's fork costs one) and send two IPC
-      // messages a connection.
-      listener.on('connection', (socket: Socket) => {
-        socket.on('error', () => {});
-        active++;
-        if (++served >= max_requests) gentle();
-        const settle = () => {
-          if (--active === 0 && finishing) idle?.();
-        };
-        sock.adopt!(socket).then(
-          (client) => server.run_client_connection(client).finally(settle),
-          () => {
-            socket.destroy();
-            settle();
-          },
-        );
-      });
+      listener.on('connection', (socket: Socket) => serveAtOnce(socket, index));
     };
     send({ ns: 'ready' });
     while (!finishing || jobs.length > 0) {

@@ -281,6 +281,23 @@ describe('serialize none: the children accept on the shared socket themselves', 
     expect(await server.exited).toBe(0);
   }, 40_000);
 
+  it('one child serves its clients at once, those the parent accepted and handed over included', async () => {
+    const server = await start('PreForkSimple', '--port', '0', '--max_servers', '1', '--serialize', 'none');
+    const port = server.ports[0]!;
+    // each round: clients left open mid-conversation, then another that must be answered meanwhile
+    // (the parent wins most accepts on a shared socket; a handed-over client must not wait for them)
+    const held: Socket[] = [];
+    for (let round = 0; round < 6; round++) {
+      const open = connect({ port, host: '127.0.0.1' });
+      held.push(open);
+      await new Promise<void>((resolve) => open.once('data', () => resolve()));
+      expect(await converse(port, ['hello', 'quit'])).toContain("You said 'hello'");
+    }
+    for (const socket of held) socket.destroy();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 40_000);
+
   it('a crashed child is replaced while the others serve; kill -9 of the parent leaves nothing listening', async () => {
     const server = await start('PreFork', '--port', '0', '--min_servers', '2', '--max_servers', '3', '--min_spare_servers', '1', '--max_spare_servers', '2', '--serialize', 'none');
     const port = server.ports[0]!;
