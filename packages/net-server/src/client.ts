@@ -24,6 +24,9 @@ export interface ClientInfo {
 
 const DEFAULT_MAX_LINE = 1024 * 1024;
 
+/** Unread text (characters) beyond which the socket is paused until lines() asks for more. */
+const READ_AHEAD = 64 * 1024;
+
 /** Printed text beyond this is written at once rather than at the end of the turn. */
 const PRINT_BUFFER = 64 * 1024;
 
@@ -60,6 +63,9 @@ export class Client implements ClientInfo {
     socket.on('data', (chunk: string) => {
       if (this.closing) return; // after close(): what the client still sends is read and dropped
       this.buffered += chunk;
+      // Read on while little is waiting unread (no pause and resume per chunk); past READ_AHEAD,
+      // wait until lines() asks for more.
+      if (this.buffered.length - this.start > READ_AHEAD) socket.pause();
       this.notify();
     });
     socket.on('end', () => {
@@ -192,7 +198,6 @@ export class Client implements ClientInfo {
       this.wake = () => {
         if (timer !== undefined) clearTimeout(timer);
         this.wake = undefined;
-        this.stream.pause();
         resolve();
       };
       if (timeoutMs !== undefined) {

@@ -10,6 +10,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { Client, Multiplex, NetServer, PidFileError, Single, TimeoutError, type AnyClient } from '@poets/net-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lineClient, start } from './helpers.js';
+import { until } from '../../../test/support/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'net-server-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -292,6 +293,34 @@ describe('the process flow', () => {
 });
 
 describe('bad input', () => {
+  it('a client sending faster than process_request reads is held back (the server reads little ahead), and every line still arrives', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let counted = 0;
+    class Slow extends Multiplex {
+      override async process_request(any: AnyClient) {
+        const lines = (any as Client).lines();
+        await lines.next();
+        await released; // reads nothing more until the test says so
+        for await (const line of lines) if (line.startsWith('x')) counted++;
+      }
+    }
+    const { ports, server, done } = await start(Slow, {});
+    const socket = netConnect({ port: ports[0]!, host: '127.0.0.1' });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const line = `x${'.'.repeat(1023)}\n`;
+    socket.write('first\n');
+    for (let i = 0; i < 40_000; i++) socket.write(line); // 40 MB: at most ~10 MB fits in the loopback socket buffers
+    // the server reads a little ahead, then leaves the rest to TCP: most of it stays with the client
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(socket.writableLength).toBeGreaterThan(20 * 1024 * 1024);
+    release();
+    socket.end();
+    await until(() => counted === 40_000, 15_000, () => `every line (${counted})`);
+    await server.server_close();
+    await done;
+  });
+
   it('a line longer than maxLength ends that client (logged), the next is served', async () => {
     class Short extends echo(Multiplex) {
       override async process_request(client: AnyClient) {
