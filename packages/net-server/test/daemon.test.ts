@@ -8,7 +8,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, killPids, reapChildrenAfterEach, until } from '../../../test/support/index.js';
+import { alive, freePort, killPids, readPidFile, reapChildrenAfterEach, until } from '../../../test/support/index.js';
 import { lineClient } from './helpers.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'daemon-server.mjs');
@@ -31,24 +31,6 @@ function runServer(args: string[], env: Record<string, string> = {}): Run {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
-
-const readPid = (file: string): number | undefined => {
-  try {
-    const text = readFileSync(file, 'utf8').trim();
-    return /^\d+$/.test(text) ? Number(text) : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** One connection: its first line (the greeting), then `line`'s answer; 'refused' if the connect failed. */
 function oneRequest(port: number, line: string): Promise<string> {
@@ -80,7 +62,7 @@ describe('HUP restart with the bound sockets passed', () => {
     const pidFile = join(dir, 'hup.pid');
     const logFile = join(dir, 'hup.log');
     const run = runServer([`--port=${port}`, '--host=127.0.0.1', `--pid_file=${pidFile}`, `--log_file=${logFile}`]);
-    await until(() => readPid(pidFile) === run.child.pid, 15_000, () => `the pid file (${run.output()})`);
+    await until(() => readPidFile(pidFile) === run.child.pid, 15_000, () => `the pid file (${run.output()})`);
     const oldPid = run.child.pid!;
     // the pid file is written before bind (as in Perl): wait until it serves
     await waitServing(port, oldPid);
@@ -97,8 +79,8 @@ describe('HUP restart with the bound sockets passed', () => {
     })();
     await until(() => answers.length >= 5, 15_000, 'load before the HUP');
     process.kill(oldPid, 'SIGHUP');
-    await until(() => (readPid(pidFile) ?? oldPid) !== oldPid, 30_000, () => `a new pid in the pid file (${run.output()})`);
-    const newPid = readPid(pidFile)!;
+    await until(() => (readPidFile(pidFile) ?? oldPid) !== oldPid, 30_000, () => `a new pid in the pid file (${run.output()})`);
+    const newPid = readPidFile(pidFile)!;
     pids.push(newPid);
     await until(() => answers.some((a) => a.startsWith(`${newPid}:`)), 30_000, 'an answer from the new process');
     const afterNew = answers.length;
@@ -114,7 +96,7 @@ describe('HUP restart with the bound sockets passed', () => {
     for (const c of held) c.send('quit');
     await Promise.all(held.map((c) => c.closed));
     await until(() => !alive(oldPid), 15_000, 'the old process to end');
-    expect(readPid(pidFile)).toBe(newPid);
+    expect(readPidFile(pidFile)).toBe(newPid);
     const log = readFileSync(logFile, 'utf8');
     expect(log).toContain(`restart_close_hook in ${oldPid}`);
     expect(log).toContain(`restart_open_hook in ${newPid}`);
@@ -129,7 +111,7 @@ describe('HUP restart with the bound sockets passed', () => {
     const port = await freePort();
     const pidFile = join(dir, 'hup2.pid');
     const run = runServer([`--port=${port}`, '--host=127.0.0.1', `--port=${port}/udp`, `--pid_file=${pidFile}`, '--log_level=0']);
-    await until(() => readPid(pidFile) === run.child.pid, 15_000, () => `the pid file (${run.output()})`);
+    await until(() => readPidFile(pidFile) === run.child.pid, 15_000, () => `the pid file (${run.output()})`);
     let served = 0;
     const probe = setInterval(() => void oneRequest(port, 'probe').then((a) => (served = Number(a.split(':')[0]))), 50);
     let pid = run.child.pid!;
@@ -137,9 +119,9 @@ describe('HUP restart with the bound sockets passed', () => {
       // HUP once it serves (its signal handlers are set after bind; before, HUP's default ends it, as in Perl)
       await until(() => served === pid, 15_000, 'serving before the HUP');
       process.kill(pid, 'SIGHUP');
-      await until(() => (readPid(pidFile) ?? pid) !== pid, 30_000, 'a new pid');
+      await until(() => (readPidFile(pidFile) ?? pid) !== pid, 30_000, 'a new pid');
       await until(() => !alive(pid), 15_000, 'the old process to end');
-      pid = readPid(pidFile)!;
+      pid = readPidFile(pidFile)!;
       pids.push(pid);
       expect(await oneRequest(port, 'after')).toBe(`${pid}:after`);
       expect(await udpRequest(port)).toMatch(/^You said/);
@@ -163,7 +145,7 @@ describe('user and group dropped after bind', () => {
     expect(port).toBeGreaterThan(0);
     const pidFile = join(dir, 'drop.pid');
     const run = runServer([`--port=${port}`, '--host=127.0.0.1', '--user=nobody', '--group=nogroup', `--pid_file=${pidFile}`]);
-    await until(() => readPid(pidFile) === run.child.pid, 15_000, () => `the pid file (${run.output()})`);
+    await until(() => readPidFile(pidFile) === run.child.pid, 15_000, () => `the pid file (${run.output()})`);
     await until(() => run.output().includes('Running as uid'), 15_000, () => run.output());
     const status = readFileSync(`/proc/${run.child.pid}/status`, 'utf8');
     const nobody = Number(/^nobody:[^:]*:(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8'))![1]);
@@ -197,7 +179,7 @@ describe('background', () => {
     const logFile = join(dir, 'bg.log');
     const run = runServer([`--port=${port}`, '--host=127.0.0.1', '--background=1', `--pid_file=${pidFile}`, `--log_file=${logFile}`]);
     expect(await run.exited).toBe(0);
-    const daemon = readPid(pidFile)!;
+    const daemon = readPidFile(pidFile)!;
     pids.push(daemon);
     expect(daemon).not.toBe(run.child.pid);
     expect(alive(daemon)).toBe(true);

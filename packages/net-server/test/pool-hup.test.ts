@@ -8,31 +8,13 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, reapChildrenAfterEach, until } from '../../../test/support/index.js';
+import { alive, freePort, readPidFile, reapChildrenAfterEach, until } from '../../../test/support/index.js';
 import { lineClient } from './helpers.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'pool-echo.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'net-server-pool-hup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const pids = reapChildrenAfterEach();
-
-const readPid = (file: string): number | undefined => {
-  try {
-    const text = readFileSync(file, 'utf8').trim();
-    return /^\d+$/.test(text) ? Number(text) : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Children of `parent` still running (from /proc), so the test can reap what a failed run leaves. */
 const childrenOf = (parent: number): number[] => {
@@ -88,8 +70,8 @@ describe.each(pools)('HUP restart of %s', (type, settings) => {
     })();
     await until(() => answers.length >= 5, 15_000, 'load before the HUP');
     process.kill(oldPid, 'SIGHUP');
-    await until(() => (readPid(pidFile) ?? oldPid) !== oldPid, 30_000, () => `a new pid in the pid file (${out})`);
-    const newPid = readPid(pidFile)!;
+    await until(() => (readPidFile(pidFile) ?? oldPid) !== oldPid, 30_000, () => `a new pid in the pid file (${out})`);
+    const newPid = readPidFile(pidFile)!;
     pids.push(newPid);
     await until(() => answers.includes(String(newPid)), 30_000, () => `an answer from the new pool (${answers.slice(-5).join(' ')})`);
     const afterNew = answers.length;
@@ -107,7 +89,7 @@ describe.each(pools)('HUP restart of %s', (type, settings) => {
     for (const c of held) c.send('quit');
     await Promise.all(held.map((c) => c.closed));
     await until(() => !alive(oldPid), 20_000, () => `the old parent to end (${out})`);
-    expect(readPid(pidFile)).toBe(newPid);
+    expect(readPidFile(pidFile)).toBe(newPid);
     const log = readFileSync(logFile, 'utf8');
     expect(log).toMatch(/Binding open file descriptor 3 \(TCP port \d+ on host 127\.0\.0\.1/);
 

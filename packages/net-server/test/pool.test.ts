@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { reapChildrenAfterEach, sleep, until } from '../../../test/support/index.js';
+import { alive, reapChildrenAfterEach, sleep, until } from '../../../test/support/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/pool-echo.mjs', import.meta.url));
 const pids = reapChildrenAfterEach();
@@ -51,14 +51,6 @@ function converse(port: number, lines: string[]): Promise<string> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
