@@ -4,12 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alive, freePort, killPids, readPidFile, reapChildrenAfterEach, until } from '../../../test/support/index.js';
-import { lineClient } from './helpers.js';
+import { lineClient, oneRequest } from './helpers.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'daemon-server.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'net-server-daemon-'));
@@ -30,19 +30,6 @@ function runServer(args: string[], env: Record<string, string> = {}): Run {
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
-}
-
-/** One connection: its first line (the greeting), then `line`'s answer; 'refused' if the connect failed. */
-function oneRequest(port: number, line: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    let data = '';
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(`${line}\r\nquit\r\n`));
-    socket.on('data', (chunk: string) => (data += chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'refused' : `error ${error.code}`));
-    socket.on('close', () => resolve(data.split('\r\n')[1] ?? `closed after "${data}"`));
-  });
 }
 
 /** Bounded: until a request on `port` is answered by `pid`. */

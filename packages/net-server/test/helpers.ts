@@ -89,3 +89,16 @@ export function lineClient(port: number, host = '127.0.0.1'): LineClient {
       }),
   };
 }
+
+/** One connection: its first line (the greeting), then `line`'s answer; 'refused' if the connect failed. */
+export function oneRequest(port: number, line: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${line}\r\nquit\r\n`));
+    socket.on('data', (chunk: string) => (data += chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'refused' : `error ${error.code}`));
+    socket.on('close', () => resolve(data.split('\r\n')[1] ?? `closed after "${data}"`));
+  });
+}

@@ -4,12 +4,11 @@
 // and its children then leave, and the pid_file holds the new parent.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alive, freePort, readPidFile, reapChildrenAfterEach, until } from '../../../test/support/index.js';
-import { lineClient } from './helpers.js';
+import { lineClient, oneRequest } from './helpers.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'pool-echo.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'net-server-pool-hup-'));
@@ -24,19 +23,6 @@ const childrenOf = (parent: number): number[] => {
     return [];
   }
 };
-
-/** One connection asking `ppid`: the pid of the pool parent that served it; `refused` or what came instead. */
-function askParent(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    let data = '';
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write('ppid\r\nquit\r\n'));
-    socket.on('data', (chunk: string) => (data += chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'refused' : `error ${error.code}`));
-    socket.on('close', () => resolve(data.split('\r\n')[1] ?? `closed after "${data}"`));
-  });
-}
 
 const pools: [string, string[]][] = [
   ['PreFork', ['--min_servers=3', '--min_spare_servers=1', '--max_spare_servers=4', '--max_servers=12']],
@@ -56,7 +42,7 @@ describe.each(pools)('HUP restart of %s', (type, settings) => {
     child.stderr!.on('data', (chunk: Buffer) => (out += chunk));
     const oldPid = child.pid!;
     await until(() => /^listening /m.test(out), 15_000, () => `${type} to listen: ${out}`);
-    for (let i = 0; i < 300 && (await askParent(port)) !== String(oldPid); i++);
+    for (let i = 0; i < 300 && (await oneRequest(port, 'ppid')) !== String(oldPid); i++);
 
     const held = Array.from({ length: 4 }, () => lineClient(port));
     await Promise.all(held.map((c) => c.next(1)));
@@ -66,7 +52,7 @@ describe.each(pools)('HUP restart of %s', (type, settings) => {
     const answers: string[] = [];
     let stop = false;
     const load = (async () => {
-      for (let i = 0; i < 3000 && !stop; i++) answers.push(await askParent(port));
+      for (let i = 0; i < 3000 && !stop; i++) answers.push(await oneRequest(port, 'ppid'));
     })();
     await until(() => answers.length >= 5, 15_000, 'load before the HUP');
     process.kill(oldPid, 'SIGHUP');
